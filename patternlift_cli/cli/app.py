@@ -1,0 +1,118 @@
+"""The `patternlift` command: the root Typer app and the one place errors become exit codes.
+
+Command modules import heavy libraries (sqlmodel, openai, stripe) inside their functions, so
+`patternlift --help` and `--version` stay fast; a test checks `sys.modules` for that.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from patternlift_cli import __version__
+from patternlift_cli.errors import PatternLiftError
+
+# Modules that contribute commands; each defines `register(app)`.
+COMMAND_MODULES = (
+    "account",
+    "learn",
+    "practice",
+    "patterns",
+    "tutor",
+    "usage",
+    "subscribe",
+    "webhooks",
+    "configure",
+    "db",
+)
+
+
+class _State:
+    verbose = False
+
+
+state = _State()
+
+
+def _report(error: BaseException, exit_code: int, message: str) -> None:
+    from patternlift_cli.ui.console import err_console
+
+    if state.verbose:
+        err_console.print_exception(show_locals=False)
+    err_console.print(f"[bold red]Error:[/] {message}", markup=True, highlight=False)
+    raise SystemExit(exit_code)
+
+
+class PatternLiftGroup(TyperGroup):
+    """Turns a PatternLiftError raised anywhere below into one line and its exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PatternLiftError as error:
+            _report(error, error.exit_code, _escape(str(error)))
+        except KeyboardInterrupt as error:
+            _report(error, 130, "Interrupted. Everything answered so far is saved.")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+app = typer.Typer(
+    name="patternlift",
+    cls=PatternLiftGroup,
+    help=(
+        "A terminal tutor for algorithm patterns.\n\n"
+        "Start with `patternlift learn two-pointers`; `patternlift patterns` lists the course."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="markdown",
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"patternlift {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", help="Show tracebacks for errors."),
+) -> None:
+    state.verbose = verbose
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"patternlift_cli.cli.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"patternlift_cli.cli.{name}":
+                continue
+            raise
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except PatternLiftError as error:  # raised while parsing, outside a command
+        print(f"Error: {error}", file=sys.stderr)
+        raise SystemExit(error.exit_code) from None

@@ -1,0 +1,214 @@
+"""Settings from the environment and `.env`, with secrets kept in the OS keyring.
+
+Every setting is `PATTERNLIFT_<NAME>`; `.env.example` lists them all. API keys are not settings:
+they come from the keyring (`patternlift config set-key ...`) or the provider's usual variable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from patternlift_cli.errors import ConfigError
+
+APP_NAME = "patternlift"
+KEYRING_SERVICE = "patternlift"
+
+# provider name -> (keyring username, environment variable used when the keyring has nothing)
+SECRET_SOURCES: dict[str, tuple[str, str]] = {
+    "openai": ("openai_api_key", "OPENAI_API_KEY"),
+    "stripe": ("stripe_api_key", "STRIPE_API_KEY"),
+    "stripe-webhook": ("stripe_webhook_secret", "STRIPE_WEBHOOK_SECRET"),
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PATTERNLIFT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    home: Path | None = Field(
+        default=None, description="Relocates every user file (database, workspace, config)."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; empty means an SQLite file in the user data directory.",
+    )
+    db_prepared_statements: bool = Field(
+        default=True,
+        description="Set false behind a transaction pooler (Supabase port 6543, PgBouncer).",
+    )
+    db_connect_timeout_seconds: int = Field(default=5, ge=1, le=120)
+    workspace: Path | None = Field(
+        default=None, description="Folder for practice files; default <data dir>/workspace."
+    )
+
+    ai_model: str = "gpt-4o-mini"
+    ai_base_url: str | None = None
+    ai_price_overrides: dict[str, dict[str, Decimal]] = Field(
+        default_factory=dict,
+        description='JSON: {"model": {"input": "0.15", "output": "0.60"}} in USD per 1M tokens.',
+    )
+    ai_max_completion_tokens: int = Field(default=700, ge=16, le=32768)
+    ai_min_completion_tokens: int = Field(default=64, ge=1, le=32768)
+    ai_timeout_seconds: float = Field(default=60.0, gt=0)
+    ai_max_attempts: int = Field(default=3, ge=1, le=10)
+    ai_reservation_ttl_seconds: int = Field(default=300, ge=10)
+    ai_prompt_max_chars: int = Field(default=12000, ge=1000)
+
+    stripe_price_id: str | None = None
+    stripe_api_base: str | None = Field(
+        default=None, description="Override Stripe's API address (tests, stripe-mock)."
+    )
+    stripe_max_network_retries: int = Field(default=2, ge=0, le=10)
+    checkout_timeout_seconds: int = Field(default=900, ge=1)
+    checkout_poll_seconds: float = Field(default=2.0, gt=0)
+    checkout_success_url: str = "https://patternlift.dev/checkout/success"
+    checkout_cancel_url: str = "https://patternlift.dev/checkout/cancel"
+    webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
+    judge_time_limit_seconds: float = Field(default=2.0, gt=0, le=60)
+    judge_memory_limit_mb: int = Field(default=256, ge=32, le=8192)
+    judge_output_limit_kb: int = Field(default=64, ge=1, le=10240)
+
+    @field_validator("database_url")
+    @classmethod
+    def _empty_url_is_default(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("ai_price_overrides", mode="before")
+    @classmethod
+    def _parse_overrides(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    # ----- derived locations -------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        if self.home is not None:
+            return self.home / "data"
+        from platformdirs import user_data_path
+
+        return user_data_path(APP_NAME, appauthor=False)
+
+    @property
+    def workspace_dir(self) -> Path:
+        return self.workspace if self.workspace is not None else self.data_dir / "workspace"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "patternlift.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def is_default_sqlite(self) -> bool:
+        return self.database_url is None
+
+
+def _describe_validation_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first.get("loc") else "?"
+    return f"Invalid setting PATTERNLIFT_{field.upper()}: {first['msg']}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ConfigError(
+            _describe_validation_error(error),
+            hint="Fix it in the environment or in .env (see .env.example).",
+        ) from error
+    except SettingsError as error:  # a complex value (JSON) that does not parse
+        match = re.search(r'field "(\w+)"', str(error))
+        name = f"PATTERNLIFT_{match.group(1).upper()}" if match else "a PATTERNLIFT_ setting"
+        raise ConfigError(
+            f"Invalid setting {name}: not valid JSON",
+            hint="Fix it in the environment or in .env (see .env.example).",
+        ) from error
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()
+
+
+def get_secret(provider: str) -> str | None:
+    """A secret from the OS keyring, else its environment variable, else None."""
+    username, env_var = SECRET_SOURCES[provider]
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            value = keyring.get_password(KEYRING_SERVICE, username)
+        except KeyringError:
+            value = None
+    except Exception:  # a broken keyring backend must not take the CLI down
+        value = None
+    return value or os.environ.get(env_var) or None
+
+
+def secret_source(provider: str) -> str | None:
+    """Where the secret comes from: 'keyring', 'environment', or None."""
+    username, env_var = SECRET_SOURCES[provider]
+    try:
+        import keyring
+
+        if keyring.get_password(KEYRING_SERVICE, username):
+            return "keyring"
+    except Exception:
+        pass
+    return "environment" if os.environ.get(env_var) else None
+
+
+def set_secret(provider: str, value: str) -> None:
+    username, _ = SECRET_SOURCES[provider]
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, username, value)
+    except KeyringError as error:
+        _, env_var = SECRET_SOURCES[provider]
+        raise ConfigError(
+            f"No usable OS keyring here ({error}).",
+            hint=f"Set {env_var} in the environment instead.",
+        ) from error
+
+
+def delete_secret(provider: str) -> bool:
+    username, _ = SECRET_SOURCES[provider]
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, username)
+        return True
+    except PasswordDeleteError:
+        return False
+    except KeyringError as error:
+        raise ConfigError(f"No usable OS keyring here ({error}).") from error
+
+
+def mask_secret(value: str | None) -> str:
+    if not value:
+        return "(not set)"
+    if len(value) <= 8:
+        return "*" * len(value)
+    return f"{value[:3]}…{value[-4:]}"

@@ -1,0 +1,1 @@
+"""Rich views and prompts. Nothing here talks to the database."""

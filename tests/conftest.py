@@ -1,0 +1,188 @@
+"""Shared fixtures: an isolated PATTERNLIFT_HOME per test, and real SQLite and PostgreSQL.
+
+PostgreSQL: PATTERNLIFT_TEST_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test)
+names a server; each test run creates its own fresh database there and drops it at the end.
+Under CI=true an unreachable server fails the run; elsewhere the Postgres tests skip with
+one line saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Tables emptied between Postgres tests (children first; CASCADE covers the rest).
+USER_TABLES = (
+    "stripe_webhook_events",
+    "payment_history",
+    "subscriptions",
+    "ai_budget_reservations",
+    "ai_interactions",
+    "user_achievements",
+    "user_calibrations",
+    "pattern_progress",
+    "learning_sessions",
+    "user_profiles",
+    "patterns",
+)
+
+
+def reset_caches() -> None:
+    from patternlift_cli.config import reset_settings_cache
+    from patternlift_cli.db.database import forget_ready_engines
+    from patternlift_cli.db.engine import dispose_engines
+
+    reset_settings_cache()
+    dispose_engines()
+    forget_ready_engines()
+
+
+# ----- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _server_url() -> sa.URL:
+    from patternlift_cli.db.engine import normalize_database_url
+
+    return normalize_database_url(os.environ.get("PATTERNLIFT_TEST_DATABASE_URL", DEFAULT_TEST_PG_URL))
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test run."""
+    server = _server_url()
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {server.host}:{server.port or 5432} ({str(error.orig).splitlines()[0]})"
+        if IN_CI:
+            pytest.fail(f"{reason}; CI=true requires it", pytrace=False)
+        pytest.skip(reason)
+    name = f"patternlift_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = server.set(database=name).render_as_string(hide_password=False)
+
+    from patternlift_cli.config import get_settings
+    from patternlift_cli.db import migrate
+    from patternlift_cli.db.engine import create_engine_for, normalize_database_url
+
+    engine = create_engine_for(normalize_database_url(url), get_settings())
+    migrate.upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def truncate_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(USER_TABLES)} CASCADE")
+        connection.exec_driver_sql("TRUNCATE auth.users CASCADE")
+        connection.exec_driver_sql("REFRESH MATERIALIZED VIEW monthly_ai_usage")
+    engine.dispose()
+
+
+# ----- SQLite -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating every time)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    from patternlift_cli.config import get_settings
+    from patternlift_cli.db import migrate
+    from patternlift_cli.db.engine import create_engine_for, normalize_database_url
+
+    engine = create_engine_for(normalize_database_url(f"sqlite:///{path}"), get_settings())
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+# ----- the environment a test runs in ------------------------------------------------------
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An isolated PATTERNLIFT_HOME, keyring file and working directory (no stray .env)."""
+    home_dir = tmp_path / "home"
+    home_dir.mkdir()
+    monkeypatch.setenv("PATTERNLIFT_HOME", str(home_dir))
+    monkeypatch.delenv("PATTERNLIFT_DATABASE_URL", raising=False)
+    for variable in ("OPENAI_API_KEY", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET", "EDITOR", "VISUAL"):
+        monkeypatch.delenv(variable, raising=False)
+    # A real keyring backend (a plaintext file) instead of the OS's, kept inside the test's dir.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.chdir(tmp_path)
+    reset_caches()
+    import keyring.core
+
+    keyring.core._keyring_backend = None  # re-read PYTHON_KEYRING_BACKEND
+    yield home_dir
+    reset_caches()
+    keyring.core._keyring_backend = None
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(
+    backend: str,
+    home: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[str]:
+    """A migrated, empty database of the parametrized backend, configured for the CLI."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = home / "data" / "patternlift.db"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+        url = f"sqlite:///{target}"
+        reset_caches()
+        yield url
+        return
+    url = request.getfixturevalue("pg_database_url")
+    truncate_postgres(url)
+    monkeypatch.setenv("PATTERNLIFT_DATABASE_URL", url)
+    reset_caches()
+    yield url
+    reset_caches()
+
+
+@pytest.fixture
+def engine(database_url: str) -> sa.Engine:
+    from patternlift_cli.db.database import ready_engine
+
+    return ready_engine()
+
+
+@pytest.fixture
+def learner(database_url: str):
+    """A signed-in learner on the configured backend."""
+    from patternlift_cli.services import accounts
+
+    profile, _ = accounts.login("learner@example.com", "Test Learner")
+    return profile

@@ -1,0 +1,131 @@
+"""The installed entry point, run as a real subprocess the way a learner runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY_MODULES = ("sqlmodel", "sqlalchemy", "openai", "stripe")
+
+
+def _entry_point() -> str:
+    candidate = Path(sys.executable).parent / "patternlift"
+    found = str(candidate) if candidate.exists() else shutil.which("patternlift")
+    if found is None:
+        pytest.fail("the `patternlift` console script is not installed (pip install -e .)")
+    return found
+
+
+def _run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PATTERNLIFT_", "OPENAI_", "STRIPE_"))
+    }
+    environment.update({"PATTERNLIFT_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "120", **env})
+    return subprocess.run(
+        args, capture_output=True, text=True, env=environment, cwd=home, timeout=60, stdin=subprocess.DEVNULL
+    )
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_do_not_import_heavy_libraries(flag: str, tmp_path: Path) -> None:
+    probe = (
+        "import json, sys\n"
+        f"sys.argv = ['patternlift', '{flag}']\n"
+        "from patternlift_cli.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))\n"
+    )
+    result = _run([sys.executable, "-c", probe], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_entry_point_version_and_module_form(tmp_path: Path) -> None:
+    from patternlift_cli import __version__
+
+    result = _run([_entry_point(), "--version"], tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"patternlift {__version__}"
+    result = _run([sys.executable, "-m", "patternlift_cli", "--version"], tmp_path)
+    assert result.stdout.strip() == f"patternlift {__version__}"
+
+
+def test_first_run_creates_and_migrates_sqlite_in_home(tmp_path: Path) -> None:
+    entry = _entry_point()
+    result = _run([entry, "login", "--email", "new@example.com"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "patternlift.db").is_file()
+    result = _run([entry, "whoami", "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["email"] == "new@example.com"
+
+
+def test_command_needing_a_profile_without_a_terminal_says_how(tmp_path: Path) -> None:
+    result = _run([_entry_point(), "whoami"], tmp_path)
+    assert result.returncode == 5
+    assert "patternlift login --email" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# ----- bad input: one clear line, a meaningful exit code, never a traceback ----------------
+
+
+def _assert_one_clear_error(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.startswith("Error: ")
+    for needle in needles:
+        assert needle in result.stderr
+
+
+def test_malformed_database_url_names_the_variable(tmp_path: Path) -> None:
+    result = _run(
+        [_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL="postgresql+psycopg://u@host:notaport/db"
+    )
+    _assert_one_clear_error(result, 3, "PATTERNLIFT_DATABASE_URL")
+    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL="mysql://u@h/db")
+    _assert_one_clear_error(result, 3, "PATTERNLIFT_DATABASE_URL", "mysql")
+
+
+def test_unreachable_server_names_host_and_port(tmp_path: Path) -> None:
+    result = _run(
+        [_entry_point(), "login", "--email", "x@example.com"],
+        tmp_path,
+        PATTERNLIFT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+    )
+    _assert_one_clear_error(result, 4, "127.0.0.1:1")
+
+
+def test_corrupt_sqlite_file_is_reported_and_left_alone(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "patternlift.db"
+    database.parent.mkdir(parents=True)
+    garbage = b"this is not a database, it is a shopping list\n" * 200
+    database.write_bytes(garbage)
+    result = _run([_entry_point(), "login", "--email", "x@example.com"], tmp_path)
+    _assert_one_clear_error(result, 4, "corrupt or not a database", str(database))
+    assert database.read_bytes() == garbage  # nothing the learner had is overwritten
+
+
+def test_unwritable_sqlite_location_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    result = _run(
+        [_entry_point(), "login", "--email", "x@example.com"],
+        tmp_path,
+        PATTERNLIFT_HOME=str(blocker / "home"),
+    )
+    _assert_one_clear_error(result, 4, "Cannot create the database folder")
+
+
+def test_malformed_env_file_value_names_the_setting(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS=fast\n")
+    result = _run([_entry_point(), "whoami"], tmp_path)
+    _assert_one_clear_error(result, 3, "PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS")
