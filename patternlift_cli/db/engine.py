@@ -1,0 +1,179 @@
+"""Engines and sessions for SQLite (the default) and PostgreSQL, with errors a user can act on."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.url import URL
+from sqlmodel import Session
+
+from patternlift_cli.config import Settings, get_settings
+from patternlift_cli.errors import (
+    ConfigError,
+    DatabaseFileError,
+    DatabaseUnreachableError,
+    StorageError,
+)
+
+URL_SETTING = "PATTERNLIFT_DATABASE_URL"
+
+
+def normalize_database_url(raw: str) -> URL:
+    """Parse and normalise a database URL; only SQLite and PostgreSQL (psycopg 3) are spoken."""
+    try:
+        url = make_url(raw)
+    except Exception as error:  # ArgumentError, ValueError for a bad port, ...
+        raise ConfigError(
+            f"{URL_SETTING} is not a valid database URL: {raw!r}",
+            hint="Expected e.g. postgresql+psycopg://user:password@host:5432/dbname",
+        ) from error
+    backend, _, driver = url.drivername.partition("+")
+    if backend in ("postgres", "postgresql"):
+        if driver not in ("", "psycopg"):
+            raise ConfigError(f"{URL_SETTING} uses driver '{driver}'; use postgresql+psycopg://")
+        url = url.set(drivername="postgresql+psycopg")
+        if not url.database:
+            raise ConfigError(f"{URL_SETTING} names no database: {url.render_as_string()}")
+    elif backend == "sqlite":
+        if driver not in ("", "pysqlite"):
+            raise ConfigError(f"{URL_SETTING} uses SQLite driver '{driver}'; use sqlite:///path")
+    else:
+        raise ConfigError(
+            f"{URL_SETTING} must be a postgresql+psycopg:// or sqlite:/// URL, not '{backend}://'."
+        )
+    return url
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event below issue BEGIN, so a write can ask for BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: sa.Connection) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_engine_for(url: URL, settings: Settings) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            from pathlib import Path
+
+            path = Path(url.database)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseFileError(
+                    f"Cannot create the database folder {path.parent}: {error.strerror}"
+                ) from error
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+
+    connect_args: dict[str, Any] = {"connect_timeout": settings.db_connect_timeout_seconds}
+    if not settings.db_prepared_statements:
+        # Transaction poolers (Supabase :6543, PgBouncer) hand each transaction a different
+        # server connection, where a prepared statement from an earlier one does not exist.
+        connect_args["prepare_threshold"] = None
+    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+_engines: dict[str, Engine] = {}
+
+
+def get_engine() -> Engine:
+    """The engine for the configured database, one per URL per process."""
+    raw_url = get_settings().effective_database_url
+    engine = _engines.get(raw_url)
+    if engine is None:
+        engine = create_engine_for(normalize_database_url(raw_url), get_settings())
+        _engines[raw_url] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests, and before a forked worker starts)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def describe_location(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database}"
+    return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def translate_operational_error(error: Exception, url: URL) -> StorageError:
+    """Turn a driver error into one line that names what is wrong and where."""
+    text = str(getattr(error, "orig", None) or error)
+    if url.get_backend_name() == "sqlite":
+        lowered = text.lower()
+        if "not a database" in lowered or "malformed" in lowered:
+            return DatabaseFileError(
+                f"The SQLite file {url.database} is corrupt or not a database.",
+                hint="Move it aside (PatternLift will start a fresh one) or restore a backup.",
+            )
+        if "readonly" in lowered or "unable to open" in lowered or "permission" in lowered:
+            return DatabaseFileError(
+                f"Cannot write the SQLite file {url.database}: {text.splitlines()[0]}",
+                hint="Check the folder's permissions, or set PATTERNLIFT_HOME elsewhere.",
+            )
+        return DatabaseFileError(f"SQLite error on {url.database}: {text.splitlines()[0]}")
+    host, port = url.host or "localhost", url.port or 5432
+    first_line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return DatabaseUnreachableError(
+        f"Cannot reach PostgreSQL at {host}:{port} (database '{url.database}'): {first_line}",
+        hint=f"Is the server running? Check {URL_SETTING}.",
+    )
+
+
+@contextmanager
+def database_errors(engine: Engine) -> Iterator[None]:
+    """Translate connection-level failures inside the block into StorageError subclasses."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        raise translate_operational_error(error, engine.url) from error
+    except sa.exc.DatabaseError as error:
+        text = str(error.orig or error).lower()
+        if engine.url.get_backend_name() == "sqlite" and (
+            "not a database" in text or "malformed" in text
+        ):
+            raise translate_operational_error(error, engine.url) from error
+        raise
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None, *, immediate: bool = False) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on error.
+
+    `immediate=True` takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE), so a read-then-write
+    like the AI budget check cannot interleave with another process; PostgreSQL callers lock
+    rows with SELECT ... FOR UPDATE instead.
+    """
+    engine = engine or get_engine()
+    with database_errors(engine):
+        bind: Engine = engine
+        if immediate and engine.url.get_backend_name() == "sqlite":
+            bind = engine.execution_options(sqlite_begin="IMMEDIATE")
+        with Session(bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
