@@ -1,0 +1,263 @@
+"""Loads and validates the packaged curriculum; a broken file is one error naming file and field."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from patternlift_cli.content.models import (
+    LESSON_SECTIONS,
+    Lesson,
+    Mastery,
+    Pattern,
+    PatternMeta,
+    Problem,
+    QuestionFile,
+    Recognition,
+)
+from patternlift_cli.errors import ContentError, UnknownPatternError, UsageError
+
+PATTERNS_ROOT = Path(__file__).with_name("patterns")
+COURSE_FILE = "course.yaml"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class CoursePattern:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    patterns: dict[str, Pattern]
+    problems: dict[str, Problem]
+    course: tuple[CoursePattern, ...] = ()
+
+    def planned(self) -> list[CoursePattern]:
+        """Course patterns whose content is not written yet, in course order."""
+        return [entry for entry in self.course if entry.id not in self.patterns]
+
+    def ordered(self) -> list[Pattern]:
+        return sorted(self.patterns.values(), key=lambda pattern: (pattern.order, pattern.id))
+
+
+def _location(path: Path) -> str:
+    try:
+        return str(path.relative_to(PATTERNS_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("multiple_choice", "short_answer", "recognition", "function-after"):
+            continue  # the discriminator's branch name, not a field the author wrote
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(file)"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except FileNotFoundError as error:
+        raise ContentError(f"{_location(path)}: file missing") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ContentError(f"{_location(path)}:{where} not valid YAML ({getattr(error, 'problem', error)})") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentError(f"{_location(path)}: cannot be read ({error})") from error
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        raise ContentError(f"{_location(path)}: {_field_path(first['loc'])}: {message}") from error
+
+
+def parse_lesson(path: Path) -> Lesson:
+    try:
+        markdown = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise ContentError(f"{_location(path)}: file missing") from error
+    title_match = re.search(r"^# (.+)$", markdown, re.MULTILINE)
+    if not title_match:
+        raise ContentError(f"{_location(path)}: title: the lesson needs a '# Title' line")
+    sections: dict[str, str] = {}
+    for match in re.finditer(r"^## (.+?)\s*$\n(.*?)(?=^## |\Z)", markdown, re.MULTILINE | re.DOTALL):
+        sections[match.group(1).strip()] = match.group(2).strip()
+    for name in LESSON_SECTIONS:
+        if not sections.get(name):
+            raise ContentError(f"{_location(path)}: section '## {name}' is missing or empty")
+    if "```python" not in sections["Template"]:
+        raise ContentError(f"{_location(path)}: section '## Template' needs a ```python code block")
+    return Lesson(title=title_match.group(1).strip(), sections=sections, markdown=markdown)
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_pattern_folder(folder: Path) -> Pattern:
+    meta: PatternMeta = _validate(PatternMeta, _read_yaml(folder / "pattern.yaml"), folder / "pattern.yaml")
+    if meta.id != folder.name:
+        raise ContentError(f"{_location(folder / 'pattern.yaml')}: id: '{meta.id}' differs from its folder '{folder.name}'")
+    questions: QuestionFile = _validate(QuestionFile, _read_yaml(folder / "questions.yaml"), folder / "questions.yaml")
+    mastery: Mastery = _validate(Mastery, _read_yaml(folder / "mastery.yaml"), folder / "mastery.yaml")
+    problems: list[Problem] = []
+    for path in sorted((folder / "problems").glob("*.yaml")):
+        problem: Problem = _validate(Problem, _read_yaml(path), path)
+        if problem.id != path.stem:
+            raise ContentError(f"{_location(path)}: id: '{problem.id}' differs from its file name")
+        if problem.pattern != meta.id:
+            raise ContentError(f"{_location(path)}: pattern: '{problem.pattern}' but the file is in '{meta.id}'")
+        problems.append(problem)
+    levels = {problem.level for problem in problems}
+    for level in (1, 2, 3):
+        if level not in levels:
+            raise ContentError(f"{meta.id}/problems: no practice problem at level {level}")
+    by_id = {problem.id: problem for problem in problems}
+    for index, problem_id in enumerate(mastery.problems):
+        if by_id.get(problem_id) is None or by_id[problem_id].level != "mastery":
+            raise ContentError(
+                f"{meta.id}/mastery.yaml: problems[{index}]: '{problem_id}' is not a mastery-level problem of this pattern"
+            )
+    ids = [question.id for question in questions.questions] + [q.id for q in mastery.recognition]
+    duplicates = sorted({qid for qid in ids if ids.count(qid) > 1})
+    if duplicates:
+        raise ContentError(f"{meta.id}/questions.yaml: id: '{duplicates[0]}' is used twice")
+    return Pattern(
+        **meta.model_dump(),
+        lesson=parse_lesson(folder / "lesson.md"),
+        questions=questions.questions,
+        mastery=mastery,
+        problems=sorted(problems, key=lambda p: (p.level == "mastery", str(p.level), p.id)),
+        content_hash=_content_hash(folder),
+    )
+
+
+def load_course(root: Path) -> tuple[CoursePattern, ...]:
+    """The course outline; without one, the pattern folders found are the whole course."""
+    path = root / COURSE_FILE
+    if not path.exists():
+        return ()
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{COURSE_FILE}: not valid YAML ({exc})") from exc
+    if not isinstance(data, list):
+        raise ContentError(f"{COURSE_FILE}: expected a list of {{id, name}} entries")
+    course: list[CoursePattern] = []
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("name"), str):
+            raise ContentError(f"{COURSE_FILE}: [{index}]: needs an 'id' and a 'name'")
+        course.append(CoursePattern(id=entry["id"], name=entry["name"]))
+    ids = [entry.id for entry in course]
+    duplicates = sorted({pid for pid in ids if ids.count(pid) > 1})
+    if duplicates:
+        raise ContentError(f"{COURSE_FILE}: id: '{duplicates[0]}' is listed twice")
+    return tuple(course)
+
+
+def _check_references(patterns: dict[str, Pattern], course: tuple[CoursePattern, ...]) -> None:
+    known = {entry.id for entry in course} or set(patterns)
+    for pattern in patterns.values():
+        if pattern.id not in known:
+            raise ContentError(f"{pattern.id}/pattern.yaml: id: '{pattern.id}' is not listed in {COURSE_FILE}")
+        position = {entry.id: index for index, entry in enumerate(course, start=1)}.get(pattern.id)
+        if position is not None and pattern.order != position:
+            raise ContentError(
+                f"{pattern.id}/pattern.yaml: order: is {pattern.order} but {COURSE_FILE} puts it at {position}"
+            )
+        for index, prerequisite in enumerate(pattern.prerequisites):
+            if prerequisite not in known:
+                raise ContentError(f"{pattern.id}/pattern.yaml: prerequisites[{index}]: unknown pattern '{prerequisite}'")
+        recognition = [
+            (f"{pattern.id}/questions.yaml", q) for q in pattern.questions if isinstance(q, Recognition)
+        ] + [(f"{pattern.id}/mastery.yaml", q) for q in pattern.mastery.recognition]
+        for file, question in recognition:
+            for choice in question.choices:
+                if choice not in known:
+                    raise ContentError(f"{file}: {question.id}.choices: unknown pattern '{choice}'")
+
+
+def load_curriculum(root: Path | None = None) -> Curriculum:
+    root = root or PATTERNS_ROOT
+    if root == PATTERNS_ROOT:
+        return _packaged_curriculum()
+    return _load(root)
+
+
+def _load(root: Path) -> Curriculum:
+    patterns: dict[str, Pattern] = {}
+    problems: dict[str, Problem] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / "pattern.yaml").exists()):
+        pattern = load_pattern_folder(folder)
+        patterns[pattern.id] = pattern
+        for problem in pattern.problems:
+            if problem.id in problems:
+                raise ContentError(f"{pattern.id}/problems/{problem.id}.yaml: id: used by another pattern too")
+            problems[problem.id] = problem
+    course = load_course(root)
+    _check_references(patterns, course)
+    return Curriculum(patterns=patterns, problems=problems, course=course)
+
+
+@lru_cache(maxsize=1)
+def _packaged_curriculum() -> Curriculum:
+    return _load(PATTERNS_ROOT)
+
+
+def list_patterns() -> list[Pattern]:
+    return load_curriculum().ordered()
+
+
+def closest_pattern_ids(name: str, limit: int = 3) -> list[str]:
+    ids = list(load_curriculum().patterns)
+    return difflib.get_close_matches(name.strip().lower(), ids, n=limit, cutoff=0.5)
+
+
+def get_pattern(pattern_id: str) -> Pattern:
+    curriculum = load_curriculum()
+    wanted = pattern_id.strip().lower()
+    pattern = curriculum.patterns.get(wanted)
+    if pattern is None:
+        planned = {entry.id: entry for entry in curriculum.planned()}
+        if wanted in planned:
+            raise UsageError(
+                f"'{planned[wanted].name}' is part of the course but its lessons are not written yet.",
+                hint="Run `patternlift patterns` to see the patterns you can learn now.",
+            )
+        raise UnknownPatternError(pattern_id, closest_pattern_ids(pattern_id))
+    return pattern
+
+
+def get_problem(problem_id: str) -> Problem:
+    curriculum = load_curriculum()
+    problem = curriculum.problems.get(problem_id.strip())
+    if problem is None:
+        close = difflib.get_close_matches(problem_id, list(curriculum.problems), n=3, cutoff=0.5)
+        hint = f"Did you mean {' or '.join(repr(c) for c in close)}?" if close else "Run `patternlift problems` to list them."
+        raise UsageError(f"Unknown problem '{problem_id}'.", hint=hint)
+    return problem

@@ -1,0 +1,224 @@
+"""The curriculum's shape (docs/CONTENT_FORMAT.md) as validated pydantic models."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+LESSON_SECTIONS = (
+    "When it applies",
+    "Signals",
+    "Template",
+    "Worked example",
+    "Complexity",
+    "Common mistakes",
+)
+Level = Literal[1, 2, 3, "mastery"]
+CompareMode = Literal["exact", "unordered", "unordered_nested", "float", "inplace"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PatternMeta(Strict):
+    id: Annotated[str, Field(pattern=KEBAB)]
+    name: str
+    summary: str
+    order: int
+    prerequisites: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+
+class Lesson(Strict):
+    title: str
+    sections: dict[str, str]
+    markdown: str
+
+    @property
+    def template_code(self) -> str:
+        match = re.search(r"```python\n(.*?)```", self.sections["Template"], re.DOTALL)
+        return match.group(1) if match else ""
+
+
+class Option(Strict):
+    text: str
+    correct: bool = False
+    explanation: str
+
+
+class MultipleChoice(Strict):
+    id: str
+    kind: Literal["multiple_choice"]
+    concept: str
+    prompt: str
+    options: Annotated[list[Option], Field(min_length=2, max_length=6)]
+    explanation: str | None = None
+
+    @field_validator("options")
+    @classmethod
+    def _one_correct(cls, options: list[Option]) -> list[Option]:
+        correct = sum(option.correct for option in options)
+        if correct != 1:
+            raise ValueError(f"exactly one option must be correct, found {correct}")
+        return options
+
+
+class ShortAnswer(Strict):
+    id: str
+    kind: Literal["short_answer"]
+    concept: str
+    prompt: str
+    accepted: Annotated[list[str], Field(min_length=1)]
+    explanation: str
+
+    @field_validator("accepted")
+    @classmethod
+    def _non_empty(cls, accepted: list[str]) -> list[str]:
+        if any(not str(answer).strip() for answer in accepted):
+            raise ValueError("accepted answers must not be blank")
+        return [str(answer) for answer in accepted]
+
+
+class Recognition(Strict):
+    id: str
+    kind: Literal["recognition"]
+    concept: str = "recognition"
+    prompt: str
+    choices: Annotated[list[str], Field(min_length=2, max_length=6)]
+    answer: str
+    explanation: str
+
+    @model_validator(mode="after")
+    def _answer_is_a_choice(self) -> Recognition:
+        if self.answer not in self.choices:
+            raise ValueError(f"answer '{self.answer}' is not one of the choices")
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError("choices repeat a pattern")
+        return self
+
+
+Question = Annotated[MultipleChoice | ShortAnswer | Recognition, Field(discriminator="kind")]
+
+
+class QuestionFile(Strict):
+    questions: list[Question]
+
+
+class Mastery(Strict):
+    problems: Annotated[list[str], Field(min_length=1)]
+    pass_score: Annotated[int, Field(ge=1, le=100)] = 80
+    recognition: Annotated[list[Recognition], Field(min_length=1)]
+
+
+class Example(Strict):
+    input: str
+    output: str
+    explanation: str | None = None
+
+
+class Param(Strict):
+    name: str
+    type: str
+
+
+class Signature(Strict):
+    method: str | None = None
+    params: list[Param] = Field(default_factory=list)
+    returns: str | None = None
+    class_name: str | None = None
+    methods: list[str] | None = None
+
+
+class Case(Strict):
+    args: list[Any] | None = None
+    expected: Any = None
+    args_py: str | None = None
+    expected_py: str | None = None
+    ops: list[str] | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _has_input(self) -> Case:
+        if self.args is None and self.args_py is None:
+            raise ValueError("a case needs args or args_py")
+        if "expected" not in self.model_fields_set and self.expected_py is None:
+            raise ValueError("a case needs expected or expected_py")
+        return self
+
+
+class Solution(Strict):
+    time: str
+    space: str
+    explanation: str | None = None
+    code: str
+
+
+class WrongSolution(Strict):
+    kind: Literal["off_by_one", "edge_case", "too_slow", "wrong_logic"]
+    description: str
+    code: str
+
+
+class Problem(Strict):
+    id: Annotated[str, Field(pattern=KEBAB)]
+    pattern: str
+    level: Level
+    title: str
+    kind: Literal["function", "design"] = "function"
+    statement: str
+    examples: list[Example] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+    signature: Signature
+    compare: CompareMode = "exact"
+    time_limit_seconds: Annotated[float, Field(gt=0, le=30)] | None = None
+    cases: Annotated[list[Case], Field(min_length=1)]
+    hints: Annotated[list[str], Field(min_length=3, max_length=3)]
+    solution: Solution
+    wrong_solutions: Annotated[list[WrongSolution], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Problem:
+        if not self.id.startswith(self.pattern + "-"):
+            raise ValueError(f"problem id must start with its pattern id '{self.pattern}-'")
+        if self.kind == "design":
+            if not self.signature.class_name:
+                raise ValueError("a design problem's signature needs class_name")
+            if any(case.ops is None for case in self.cases):
+                raise ValueError("every case of a design problem needs ops")
+        elif not self.signature.method:
+            raise ValueError("signature.method is required")
+        return self
+
+    @property
+    def entry_point(self) -> str:
+        return self.signature.class_name or "Solution"
+
+    @property
+    def level_label(self) -> str:
+        return "mastery" if self.level == "mastery" else f"level {self.level}"
+
+
+class Pattern(Strict):
+    id: str
+    name: str
+    summary: str
+    order: int
+    prerequisites: list[str]
+    tags: list[str]
+    lesson: Lesson
+    questions: list[Question]
+    mastery: Mastery
+    problems: list[Problem]
+    content_hash: str
+
+    def practice_problem(self, level: int) -> Problem:
+        return next(problem for problem in self.problems if problem.level == level)
+
+    @property
+    def mastery_problems(self) -> list[Problem]:
+        by_id = {problem.id: problem for problem in self.problems}
+        return [by_id[problem_id] for problem_id in self.mastery.problems]
