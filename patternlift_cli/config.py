@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         description="Set false behind a transaction pooler (Supabase port 6543, PgBouncer).",
     )
     db_connect_timeout_seconds: int = Field(default=5, ge=1, le=120)
+    content_dir: Path | None = Field(
+        default=None,
+        description="Load the curriculum from this folder instead of the packaged one (authors' preview).",
+    )
     workspace: Path | None = Field(
         default=None, description="Folder for practice files; default <data dir>/workspace."
     )

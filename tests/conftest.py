@@ -142,6 +142,17 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     keyring.core._keyring_backend = None
 
 
+@pytest.fixture
+def mini_course(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The two-pattern curriculum of tests/mini_course.py in place of the packaged one."""
+    from tests.mini_course import write_mini_course
+
+    root = write_mini_course(tmp_path / "course")
+    monkeypatch.setenv("PATTERNLIFT_CONTENT_DIR", str(root))
+    reset_caches()
+    return root
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param

@@ -51,10 +51,11 @@ class Curriculum:
 
 
 def _location(path: Path) -> str:
-    try:
-        return str(path.relative_to(PATTERNS_ROOT))
-    except ValueError:
-        return str(path)
+    """`<pattern-id>/<file>`: the name an author finds the file by, wherever the root is."""
+    for folder in path.parents:
+        if (folder / "pattern.yaml").exists():
+            return str(path.relative_to(folder.parent))
+    return str(path)
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
@@ -76,7 +77,7 @@ def _read_yaml(path: Path) -> Any:
         raise ContentError(f"{_location(path)}: file missing") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
+        where = f" line {mark.line + 1}:" if mark else ""
         raise ContentError(f"{_location(path)}:{where} not valid YAML ({getattr(error, 'problem', error)})") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ContentError(f"{_location(path)}: cannot be read ({error})") from error
@@ -203,10 +204,15 @@ def _check_references(patterns: dict[str, Pattern], course: tuple[CoursePattern,
 
 
 def load_curriculum(root: Path | None = None) -> Curriculum:
-    root = root or PATTERNS_ROOT
-    if root == PATTERNS_ROOT:
+    """The packaged curriculum, or the folder PATTERNLIFT_CONTENT_DIR names (authors' preview)."""
+    if root is not None:
+        return _load(root)
+    from patternlift_cli.config import get_settings
+
+    preview = get_settings().content_dir
+    if preview is None:
         return _packaged_curriculum()
-    return _load(root)
+    return _preview_curriculum(preview.resolve())
 
 
 def _load(root: Path) -> Curriculum:
@@ -227,6 +233,13 @@ def _load(root: Path) -> Curriculum:
 @lru_cache(maxsize=1)
 def _packaged_curriculum() -> Curriculum:
     return _load(PATTERNS_ROOT)
+
+
+@lru_cache(maxsize=4)
+def _preview_curriculum(root: Path) -> Curriculum:
+    if not root.is_dir():
+        raise ContentError(f"PATTERNLIFT_CONTENT_DIR: '{root}' is not a folder")
+    return _load(root)
 
 
 def list_patterns() -> list[Pattern]:

@@ -1,0 +1,486 @@
+"""What the learner's evidence means: understanding, struggles, attempts, scores, mastery.
+
+Everything here is a pure function over plain data. The service loads a session row into a
+`ProgressState`, folds one `Evidence` into it with `apply_evidence`, and writes it back.
+docs/LEARNING.md states the same rules in prose; keep the two in step.
+
+Evidence kinds:
+
+- ``answer``         one knowledge-check or recognition question (passed = correct)
+- ``test_run``       one judged submission of a practice or assessment problem
+- ``hint``           a built-in hint was shown (`hints_used` = hints now used on that problem)
+- ``reveal``         the reference solution was shown
+- ``knowledge_check``, ``mastery_assessment``  the result of a whole check / assessment
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+ANSWER = "answer"
+TEST_RUN = "test_run"
+HINT = "hint"
+REVEAL = "reveal"
+KNOWLEDGE_CHECK_RESULT = "knowledge_check"
+MASTERY_RESULT = "mastery_assessment"
+EVIDENCE_KINDS = (ANSWER, TEST_RUN, HINT, REVEAL, KNOWLEDGE_CHECK_RESULT, MASTERY_RESULT)
+# Kinds that are the learner's own attempts (counted in attempts_count).
+ATTEMPT_KINDS = (ANSWER, TEST_RUN)
+# Kinds whose score becomes the session's current_score (and may become its best_score).
+SCORED_KINDS = (TEST_RUN, KNOWLEDGE_CHECK_RESULT, MASTERY_RESULT)
+
+UNDERSTANDING_START = Decimal(50)
+UNDERSTANDING_MIN = Decimal(0)
+UNDERSTANDING_MAX = Decimal(100)
+ONE_PLACE = Decimal("0.1")
+
+# ----- understanding: points each piece of evidence moves the 0-100 level ------------------
+ANSWER_RIGHT = Decimal(3)
+ANSWER_RIGHT_QUICK_BONUS = Decimal(1)   # answered within QUICK_ANSWER_SECONDS
+ANSWER_RIGHT_SLOW = Decimal(2)          # right, but after SLOW_ANSWER_SECONDS of thought
+ANSWER_WRONG = Decimal(-4)
+QUICK_ANSWER_SECONDS = 45
+SLOW_ANSWER_SECONDS = 180
+
+RUN_PASSED = Decimal(8)
+RUN_PASSED_PER_HINT = Decimal(-2)       # each hint used on the problem takes some of the credit
+RUN_PASSED_MIN = Decimal(2)
+RUN_PASSED_AFTER_REVEAL = Decimal(1)    # typing in a shown solution proves little
+RUN_PASSED_QUICK_BONUS = Decimal(2)     # solved unaided within QUICK_SOLVE_SECONDS
+QUICK_SOLVE_SECONDS = 10 * 60
+RUN_FAILED_MOSTLY = Decimal(-1)         # at least half of the cases passed: close
+RUN_FAILED = Decimal(-3)
+
+HINT_TAKEN = Decimal(-2)
+SOLUTION_REVEALED = Decimal(-8)
+CHECK_PASSED = Decimal(5)
+CHECK_FAILED = Decimal(-5)
+ASSESSMENT_PASSED = Decimal(10)
+ASSESSMENT_FAILED = Decimal(-5)
+
+# ----- struggle indicators ----------------------------------------------------------------
+REPEATED_FAILURE_RUNS = 3       # failed runs on one problem that mark it as a struggle
+HINT_DEPENDENCY_PROBLEMS = 2    # problems that needed hints ...
+HINT_DEPENDENCY_ON_ONE = 3      # ... or hints on a single problem (all three steps)
+
+# ----- scores ------------------------------------------------------------------------------
+PRACTICE_HINT_COST = Decimal(10)
+PRACTICE_FAILED_RUN_COST = Decimal(5)
+PRACTICE_FAILED_RUN_COST_CAP = 4        # failed runs beyond this cost nothing more
+PRACTICE_REVEALED_CAP = Decimal(40)     # the most a problem can score after a reveal
+PRACTICE_PARTIAL_MAX = Decimal(50)      # an unsolved problem earns up to this for passing cases
+PRACTICE_FLOOR = Decimal(10)            # a solved problem is always worth something
+
+ASSESSMENT_FAILED_RUN_COST = Decimal(10)
+ASSESSMENT_SOLVED_FLOOR = Decimal(50)
+ASSESSMENT_PARTIAL_MAX = Decimal(60)
+ASSESSMENT_PROBLEM_WEIGHT = Decimal("0.7")
+ASSESSMENT_RECOGNITION_WEIGHT = Decimal("0.3")
+
+# Mastery dimensions and their weight in the overall mastery score.
+MASTERY_WEIGHTS: dict[str, Decimal] = {
+    "recognition": Decimal("0.25"),
+    "implementation": Decimal("0.35"),
+    "complexity": Decimal("0.15"),
+    "edge_cases": Decimal("0.25"),
+}
+# calculate_mastery_score blends the measured dimensions with the running understanding level.
+MASTERY_DIMENSIONS_SHARE = Decimal("0.8")
+
+
+def clamp_score(value: Decimal) -> Decimal:
+    return max(Decimal(0), min(Decimal(100), value)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str
+    stage: str
+    level: int = 1
+    item: str = ""                      # question id, problem id, or the check's name
+    passed: bool | None = None
+    score: Decimal | None = None        # 0-100 where the kind is scored
+    concept: str | None = None          # for answers: the question's concept
+    question_kind: str | None = None    # multiple_choice | short_answer | recognition
+    hints_used: int = 0                 # hints used on this problem so far
+    cases_passed: int | None = None
+    cases_total: int | None = None
+    duration_seconds: float = 0.0
+    missed_concepts: tuple[str, ...] = ()   # for a failed check: what to review
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVIDENCE_KINDS:
+            raise ValueError(f"unknown evidence kind {self.kind!r}")
+        if self.score is not None and not isinstance(self.score, Decimal):
+            object.__setattr__(self, "score", Decimal(str(self.score)))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        if "missed_concepts" in known:
+            known["missed_concepts"] = tuple(known["missed_concepts"])
+        return cls(**known)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = None if self.score is None else float(self.score)
+        data["missed_concepts"] = list(self.missed_concepts)
+        return data
+
+
+@dataclass(frozen=True)
+class ProblemTally:
+    """Running counts for one problem; kept across resumes in stage_progress['problems']."""
+
+    runs: int = 0
+    failed_runs: int = 0
+    hints: int = 0
+    revealed: bool = False
+    solved: bool = False
+    first_run_fraction: float | None = None
+    best_score: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ProblemTally:
+        data = data or {}
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ProgressState:
+    """The evidence-driven part of a learning session."""
+
+    understanding: Decimal = UNDERSTANDING_START
+    struggles: tuple[str, ...] = ()
+    attempts: tuple[dict[str, Any], ...] = ()
+    problems: Mapping[str, ProblemTally] = field(default_factory=dict)
+    best_score: Decimal = Decimal(0)
+    current_score: Decimal = Decimal(0)
+    attempts_count: int = 0
+    mastery_scores: Mapping[str, float] = field(default_factory=dict)
+
+    def tally(self, problem_id: str) -> ProblemTally:
+        return self.problems.get(problem_id, ProblemTally())
+
+
+# ----- understanding -------------------------------------------------------------------------
+
+
+def understanding_delta(evidence: Evidence, tally: ProblemTally | None = None) -> Decimal:
+    """How far one piece of evidence moves understanding (before clamping to 0..100).
+
+    `tally` is the problem's record *before* this evidence (used for test runs).
+    """
+    tally = tally or ProblemTally()
+    if evidence.kind == ANSWER:
+        if not evidence.passed:
+            return ANSWER_WRONG
+        if evidence.duration_seconds and evidence.duration_seconds > SLOW_ANSWER_SECONDS:
+            return ANSWER_RIGHT_SLOW
+        if 0 < evidence.duration_seconds <= QUICK_ANSWER_SECONDS:
+            return ANSWER_RIGHT + ANSWER_RIGHT_QUICK_BONUS
+        return ANSWER_RIGHT
+    if evidence.kind == TEST_RUN:
+        if evidence.passed:
+            if tally.revealed:
+                return RUN_PASSED_AFTER_REVEAL
+            hints = max(evidence.hints_used, tally.hints)
+            gain = max(RUN_PASSED_MIN, RUN_PASSED + RUN_PASSED_PER_HINT * hints)
+            if hints == 0 and 0 < evidence.duration_seconds <= QUICK_SOLVE_SECONDS:
+                gain += RUN_PASSED_QUICK_BONUS
+            return gain
+        fraction = _fraction(evidence.cases_passed, evidence.cases_total)
+        return RUN_FAILED_MOSTLY if fraction >= 0.5 else RUN_FAILED
+    if evidence.kind == HINT:
+        return HINT_TAKEN
+    if evidence.kind == REVEAL:
+        return SOLUTION_REVEALED
+    if evidence.kind == KNOWLEDGE_CHECK_RESULT:
+        return CHECK_PASSED if evidence.passed else CHECK_FAILED
+    if evidence.kind == MASTERY_RESULT:
+        return ASSESSMENT_PASSED if evidence.passed else ASSESSMENT_FAILED
+    raise ValueError(f"unknown evidence kind {evidence.kind!r}")  # pragma: no cover
+
+
+def move_understanding(level: Decimal, delta: Decimal) -> Decimal:
+    moved = Decimal(level) + delta
+    return max(UNDERSTANDING_MIN, min(UNDERSTANDING_MAX, moved)).quantize(ONE_PLACE)
+
+
+# ----- struggles -----------------------------------------------------------------------------
+
+
+def concept_struggle(concept: str) -> str:
+    return f"concept:{concept}"
+
+
+def repeated_failure_struggle(problem_id: str) -> str:
+    return f"repeated_failure:{problem_id}"
+
+
+def revealed_struggle(problem_id: str) -> str:
+    return f"solution_revealed:{problem_id}"
+
+
+HINT_DEPENDENCY = "hint_dependency"
+
+
+def new_struggles(
+    evidence: Evidence, problems_after: Mapping[str, ProblemTally]
+) -> list[str]:
+    """The struggle indicators this evidence raises (possibly already present)."""
+    found: list[str] = []
+    if evidence.kind == ANSWER and not evidence.passed and evidence.concept:
+        found.append(concept_struggle(evidence.concept))
+    if evidence.kind == KNOWLEDGE_CHECK_RESULT and not evidence.passed:
+        found.extend(concept_struggle(concept) for concept in evidence.missed_concepts)
+    if evidence.kind == TEST_RUN and not evidence.passed:
+        if problems_after.get(evidence.item, ProblemTally()).failed_runs >= REPEATED_FAILURE_RUNS:
+            found.append(repeated_failure_struggle(evidence.item))
+    if evidence.kind == REVEAL:
+        found.append(revealed_struggle(evidence.item))
+    if evidence.kind == HINT and hint_dependent(problems_after.values()):
+        found.append(HINT_DEPENDENCY)
+    return found
+
+
+def hint_dependent(tallies: Iterable[ProblemTally]) -> bool:
+    tallies = list(tallies)
+    hinted = sum(1 for tally in tallies if tally.hints > 0)
+    return hinted >= HINT_DEPENDENCY_PROBLEMS or any(
+        tally.hints >= HINT_DEPENDENCY_ON_ONE for tally in tallies
+    )
+
+
+def merge_struggles(existing: Iterable[str], added: Iterable[str]) -> tuple[str, ...]:
+    """Keep first-seen order; a struggle named twice is still one indicator."""
+    merged = list(dict.fromkeys(existing))
+    for indicator in added:
+        if indicator not in merged:
+            merged.append(indicator)
+    return tuple(merged)
+
+
+# ----- scores --------------------------------------------------------------------------------
+
+
+def _fraction(passed: int | None, total: int | None) -> float:
+    if not total:
+        return 0.0
+    return max(0.0, min(1.0, (passed or 0) / total))
+
+
+def practice_score(
+    *,
+    passed: bool,
+    cases_passed: int,
+    cases_total: int,
+    hints_used: int,
+    failed_runs_before: int,
+    revealed: bool,
+) -> Decimal:
+    """0-100 for one practice submission: hints, failed runs and a reveal each cost points."""
+    if not passed:
+        return clamp_score(PRACTICE_PARTIAL_MAX * Decimal(str(_fraction(cases_passed, cases_total))))
+    score = (
+        Decimal(100)
+        - PRACTICE_HINT_COST * hints_used
+        - PRACTICE_FAILED_RUN_COST * min(failed_runs_before, PRACTICE_FAILED_RUN_COST_CAP)
+    )
+    if revealed:
+        score = min(score, PRACTICE_REVEALED_CAP)
+    return clamp_score(max(PRACTICE_FLOOR, score))
+
+
+def assessment_problem_score(
+    *, passed: bool, cases_passed: int, cases_total: int, failed_runs_before: int
+) -> Decimal:
+    """0-100 for one assessment problem (no hints there): failed runs before the pass cost."""
+    if not passed:
+        return clamp_score(
+            ASSESSMENT_PARTIAL_MAX * Decimal(str(_fraction(cases_passed, cases_total)))
+        )
+    score = Decimal(100) - ASSESSMENT_FAILED_RUN_COST * failed_runs_before
+    return clamp_score(max(ASSESSMENT_SOLVED_FLOOR, score))
+
+
+def assessment_score(
+    problem_scores: Iterable[Decimal], recognition_correct: int, recognition_total: int
+) -> Decimal:
+    """Weighted: problems 70 %, recognition questions 30 % (whichever exist)."""
+    scores = [Decimal(score) for score in problem_scores]
+    problem_part = sum(scores, Decimal(0)) / len(scores) if scores else None
+    recognition_part = (
+        Decimal(100) * recognition_correct / recognition_total if recognition_total else None
+    )
+    if problem_part is None and recognition_part is None:
+        return Decimal(0)
+    if problem_part is None:
+        return clamp_score(recognition_part)  # type: ignore[arg-type]
+    if recognition_part is None:
+        return clamp_score(problem_part)
+    return clamp_score(
+        ASSESSMENT_PROBLEM_WEIGHT * problem_part + ASSESSMENT_RECOGNITION_WEIGHT * recognition_part
+    )
+
+
+# ----- mastery dimensions --------------------------------------------------------------------
+
+
+def _latest_answers(attempts: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    latest: dict[str, Mapping[str, Any]] = {}
+    for attempt in attempts:
+        if attempt.get("kind") == ANSWER:
+            latest[attempt.get("item", "")] = attempt
+    return latest
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def mastery_dimensions(
+    attempts: Iterable[Mapping[str, Any]], problems: Mapping[str, ProblemTally]
+) -> dict[str, float | None]:
+    """Per dimension 0-100, or None while there is no evidence for it.
+
+    - recognition: share of recognition questions whose latest answer is right
+    - complexity: the same for questions about complexity
+    - implementation: mean best score over the problems attempted
+    - edge_cases: mean share of hidden cases the *first* run of each problem passed (a first
+      submission that handles the empty, single and duplicate cases shows edge-case care), with
+      questions about edge cases counted alongside
+    """
+    attempts = list(attempts)
+    latest = _latest_answers(attempts).values()
+
+    def right_share(selected: list[Mapping[str, Any]]) -> list[float]:
+        return [100.0 if answer.get("passed") else 0.0 for answer in selected]
+
+    recognition = [a for a in latest if a.get("question_kind") == "recognition"]
+    complexity = [a for a in latest if "complexity" in (a.get("concept") or "")]
+    edge_answers = [a for a in latest if "edge" in (a.get("concept") or "")]
+    attempted = [tally for tally in problems.values() if tally.runs > 0]
+    return {
+        "recognition": _mean(right_share(recognition)),
+        "implementation": _mean([tally.best_score for tally in attempted]),
+        "complexity": _mean(right_share(complexity)),
+        "edge_cases": _mean(
+            [100.0 * (tally.first_run_fraction or 0.0) for tally in attempted]
+            + right_share(edge_answers)
+        ),
+    }
+
+
+def overall_mastery(dimensions: Mapping[str, float | None], understanding: Decimal) -> Decimal:
+    """calculate_mastery_score's formula: weighted measured dimensions, blended with understanding.
+
+    Dimensions without evidence drop out and the others' weights are renormalised; with no
+    evidence at all the score is the understanding level scaled by its share.
+    """
+    measured = {
+        name: Decimal(str(value))
+        for name, value in dimensions.items()
+        if value is not None and name in MASTERY_WEIGHTS
+    }
+    understanding_part = (Decimal(1) - MASTERY_DIMENSIONS_SHARE) * Decimal(understanding)
+    if not measured:
+        return clamp_score(understanding_part)
+    weight_total = sum((MASTERY_WEIGHTS[name] for name in measured), Decimal(0))
+    weighted = sum((MASTERY_WEIGHTS[name] * value for name, value in measured.items()), Decimal(0))
+    return clamp_score(MASTERY_DIMENSIONS_SHARE * weighted / weight_total + understanding_part)
+
+
+# ----- attempts ------------------------------------------------------------------------------
+
+
+def attempt_record(evidence: Evidence, now: datetime) -> dict[str, Any]:
+    """One attempt_history entry (JSON-ready)."""
+    record: dict[str, Any] = {
+        "kind": evidence.kind,
+        "stage": evidence.stage,
+        "level": evidence.level,
+        "item": evidence.item,
+        "score": None if evidence.score is None else float(evidence.score),
+        "passed": evidence.passed,
+        "hints": evidence.hints_used,
+        "duration_seconds": round(float(evidence.duration_seconds), 1),
+        "at": now.isoformat(),
+    }
+    if evidence.concept:
+        record["concept"] = evidence.concept
+    if evidence.question_kind:
+        record["question_kind"] = evidence.question_kind
+    if evidence.cases_total is not None:
+        record["cases_passed"] = evidence.cases_passed
+        record["cases_total"] = evidence.cases_total
+    if evidence.missed_concepts:
+        record["missed_concepts"] = list(evidence.missed_concepts)
+    return record
+
+
+def _records_attempt(evidence: Evidence) -> bool:
+    # Hints and reveals are not attempts; their effect shows in the next run's `hints` and score.
+    return evidence.kind not in (HINT, REVEAL)
+
+
+def _next_tally(tally: ProblemTally, evidence: Evidence) -> ProblemTally:
+    if evidence.kind == HINT:
+        return replace(tally, hints=max(tally.hints + 1, evidence.hints_used))
+    if evidence.kind == REVEAL:
+        return replace(tally, revealed=True)
+    if evidence.kind == TEST_RUN:
+        fraction = _fraction(evidence.cases_passed, evidence.cases_total)
+        score = float(evidence.score) if evidence.score is not None else 0.0
+        return replace(
+            tally,
+            runs=tally.runs + 1,
+            failed_runs=tally.failed_runs + (0 if evidence.passed else 1),
+            solved=tally.solved or bool(evidence.passed),
+            first_run_fraction=tally.first_run_fraction if tally.runs else fraction,
+            best_score=max(tally.best_score, score),
+        )
+    return tally
+
+
+def apply_evidence(state: ProgressState, evidence: Evidence, now: datetime) -> ProgressState:
+    """Fold one piece of evidence into the session's progress."""
+    problems = dict(state.problems)
+    tally_before = state.tally(evidence.item)
+    if evidence.kind in (TEST_RUN, HINT, REVEAL):
+        problems[evidence.item] = _next_tally(tally_before, evidence)
+
+    attempts = state.attempts
+    if _records_attempt(evidence):
+        attempts = (*attempts, attempt_record(evidence, now))
+
+    current, best = state.current_score, state.best_score
+    if evidence.kind in SCORED_KINDS and evidence.score is not None:
+        current = clamp_score(evidence.score)
+        best = max(best, current)
+
+    understanding = move_understanding(
+        state.understanding, understanding_delta(evidence, tally_before)
+    )
+    dimensions = mastery_dimensions(attempts, problems)
+    scores: dict[str, float] = {
+        name: value for name, value in dimensions.items() if value is not None
+    }
+    scores["overall"] = float(overall_mastery(dimensions, understanding))
+    return ProgressState(
+        understanding=understanding,
+        struggles=merge_struggles(state.struggles, new_struggles(evidence, problems)),
+        attempts=attempts,
+        problems=problems,
+        best_score=best,
+        current_score=current,
+        attempts_count=state.attempts_count + (1 if evidence.kind in ATTEMPT_KINDS else 0),
+        mastery_scores=scores,
+    )

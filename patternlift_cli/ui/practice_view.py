@@ -1,0 +1,113 @@
+"""Practice and assessment screens: the problem, the action menu, results and solutions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.syntax import Syntax
+
+from patternlift_cli.ui.console import console
+
+
+def render_problem(problem: Any, *, heading: str, workspace: Path) -> None:
+    parts = [str(getattr(problem, "statement", "") or "").strip()]
+    examples = getattr(problem, "examples", None) or []
+    for number, example in enumerate(examples, 1):
+        get = example.get if isinstance(example, dict) else lambda name, e=example: getattr(e, name, None)
+        parts.append(f"**Example {number}**  \nInput: `{get('input')}`  \nOutput: `{get('output')}`")
+        if get("explanation"):
+            parts.append(f"_{get('explanation')}_")
+    constraints = getattr(problem, "constraints", None) or []
+    if constraints:
+        parts.append("**Constraints**\n" + "\n".join(f"- `{item}`" for item in constraints))
+    console.print(
+        Panel(
+            Markdown("\n\n".join(parts)),
+            title=f"{heading} · [bold]{getattr(problem, 'title', problem.id)}[/]",
+            title_align="left",
+        )
+    )
+    console.print(f"Your file: [bold]{workspace}[/]  (edit it, then press r)", highlight=False)
+
+
+def practice_menu(*, hints_left: int, hint_cost: int, can_reveal: bool, failed_runs: int, ai_ready: bool) -> str:
+    items = ["[bold]r[/]un tests"]
+    if hints_left:
+        items.append(f"[bold]h[/]int ({hints_left} left, -{hint_cost} pts)")
+    items.append("[bold]a[/]i hint  [bold]e[/]xplain  [bold]?[/] ask" + ("" if ai_ready else " (AI off)"))
+    if can_reveal:
+        items.append("[bold]s[/]how solution (score capped)")
+    items.append("[bold]o[/]pen editor")
+    items.append("[bold]q[/]uit")
+    return "  ".join(items) + "\n> "
+
+
+def assessment_menu() -> str:
+    return "[bold]r[/]un tests  [bold]d[/]one (hand in as it is)  [bold]o[/]pen editor  [bold]q[/]uit\n> "
+
+
+def render_run_summary(*, passed: bool, cases_passed: int, cases_total: int, score: float) -> None:
+    if passed:
+        console.print(f"[bold green]All {cases_total} tests passed.[/] Score for this problem: {score:g}")
+    else:
+        console.print(
+            f"[bold red]{cases_passed} of {cases_total} tests passed.[/] Fix the first failure and run again.",
+            highlight=False,
+        )
+
+
+def render_hint(number: int, total: int, text: str, *, style: str) -> None:
+    lead = "Ask yourself" if style == "socratic" and number == 1 else "Next step"
+    console.print(Panel(text.strip(), title=f"Hint {number} of {total} · {lead}", border_style="cyan"))
+
+
+def render_solution(problem: Any, *, notes_only: bool = False) -> None:
+    solution = getattr(problem, "solution", None)
+    if solution is None:
+        return
+    get = solution.get if isinstance(solution, dict) else lambda name: getattr(solution, name, None)
+    lines = []
+    if get("time") or get("space"):
+        lines.append(f"**Time** {get('time')} · **Space** {get('space')}")
+    if get("explanation"):
+        lines.append(str(get("explanation")).strip())
+    console.print(Panel(Markdown("\n\n".join(lines)), title="Reference solution notes", border_style="blue"))
+    if not notes_only and get("code"):
+        console.print(Syntax(str(get("code")), "python", theme="monokai", line_numbers=True))
+
+
+def render_level_passed(label: str, next_label: str) -> None:
+    console.print(Panel(f"{label} complete. Next: {next_label}.", border_style="green"))
+
+
+def render_assessment_intro(problem_count: int, question_count: int, pass_score: float) -> None:
+    console.print(
+        Panel(
+            f"{problem_count} unseen problem(s), then {question_count} recognition question(s).\n"
+            f"No hints here. Pass mark: {pass_score:g} (problems 70 %, recognition 30 %).",
+            title="Mastery assessment",
+            border_style="magenta",
+        )
+    )
+
+
+def render_assessment_result(outcome: dict[str, Any]) -> None:
+    passed = outcome["passed"]
+    text = (
+        f"Score {outcome['score']:g} (pass mark {outcome['pass_score']:g}); recognition "
+        f"{outcome['recognition_correct']}/{outcome['recognition_total']}."
+    )
+    if passed:
+        console.print(Panel(text + "\nPattern mastered!", title="Mastery assessment passed", border_style="green"))
+    else:
+        console.print(
+            Panel(text + "\nReview the lesson and try again; your practice is kept.", title="Not yet", border_style="yellow")
+        )
+
+
+def render_achievements(unlocked: list[dict[str, Any]]) -> None:
+    for item in unlocked:
+        console.print(f"[bold magenta]🏆 Achievement unlocked:[/] [bold]{item['name']}[/] — {item['description']}")

@@ -1,0 +1,132 @@
+"""The `learn` loop through Typer's runner over the mini course, with the real judge.
+
+Standard input is a scripted stream: a step is either a line to type or a callable run just
+before the next line is read (the test "edits" the workspace file there, as a learner would).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+import typer.testing
+from typer.testing import CliRunner
+
+from tests.mini_course import CORRECT, PARTIAL
+
+Step = str | Callable[[], None]
+
+
+class ScriptedStdin(io.RawIOBase):
+    """One line per read, so callables run exactly when the program asks for the next line."""
+
+    def __init__(self, steps: list[Step]) -> None:
+        self.steps = list(steps)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while self.steps and callable(self.steps[0]):
+            self.steps.pop(0)()  # type: ignore[operator]
+        if not self.steps:
+            return 0
+        data = (str(self.steps.pop(0)) + "\n").encode()
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def invoke(monkeypatch: pytest.MonkeyPatch, args: list[str], steps: list[Step]):
+    from patternlift_cli.cli.app import app
+
+    monkeypatch.setattr(typer.testing, "make_input_stream", lambda _input, _charset: ScriptedStdin(steps))
+    return CliRunner().invoke(app, args, env={"COLUMNS": "120", "NO_COLOR": "1"})
+
+
+@pytest.fixture
+def course(mini_course: Path, learner) -> SimpleNamespace:
+    """The mini course with the real loader, workspace and judge."""
+    from patternlift_cli.content import loader
+    from patternlift_cli.practice.workspace import workspace_file
+
+    return SimpleNamespace(workspace_file=workspace_file, loader=loader)
+
+
+def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
+    from patternlift_cli.db.models import LearningSession, PatternProgress
+
+    def write(problem_id: str, text: str) -> Callable[[], None]:
+        problem = course.loader.get_problem(problem_id)
+        return lambda: course.workspace_file(problem).write_text(text)
+
+    # First sitting: calibration skipped, lesson, a failed check and its review, then quit (EOF).
+    steps: list[Step] = ["", "", "", "", "", "", "b", "a", "n^2", "a"]  # six lesson pages, then the check
+    result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
+    assert result.exit_code == 0, result.output
+    assert "Persona: balanced learner" in result.output
+    assert "2 of 4 right (50%)" in result.output
+    assert "Review" in result.output
+    assert "Saved. Run patternlift learn two-pointers" in result.output
+
+    # Second sitting resumes at the review, retries, practises, and takes the assessment.
+    steps = [
+        "",                      # review read: retry
+        "a", "a", "O(n)", "a",   # a perfect check
+        write("two-pointers-1-a", PARTIAL), "r",   # level 1: three of ten
+        "h",
+        write("two-pointers-1-a", CORRECT), "r",
+        write("two-pointers-2-b", CORRECT), "r",
+        write("two-pointers-3-c", CORRECT), "r",
+        write("two-pointers-m-x", CORRECT), "r",
+        "a", "a",                # recognition
+    ]
+    result = invoke(monkeypatch, ["learn", "two-pointers"], steps)
+    assert result.exit_code == 0, result.output
+    assert "resuming at Knowledge check" in result.output
+    assert "3 of 10 tests passed" in result.output
+    assert "Hint 1 of 3" in result.output
+    assert "Mastery assessment passed" in result.output
+    assert "Two Pointers mastered." in result.output
+    assert "Achievement unlocked: First Pattern Mastered" in result.output
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(LearningSession)).one()
+        assert row.completed_at is not None and row.is_active is False
+        assert connection.execute(sa.select(PatternProgress)).one().assessment_score == 100
+
+    result = invoke(monkeypatch, ["learn", "two-pointers"], [])
+    assert "You have mastered Two Pointers" in result.output
+
+    # --restart asks first; "n" changes nothing, --yes goes ahead.
+    result = invoke(monkeypatch, ["learn", "two-pointers", "--restart"], ["n"])
+    assert "Nothing changed." in result.output
+    result = invoke(monkeypatch, ["learn", "two-pointers", "--restart", "--yes"], ["q"])
+    assert "starts over from the introduction" in result.output
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(LearningSession)).one()
+        assert row.current_stage.value == "introduction" and row.completed_at is None
+
+
+def test_calibration_questionnaire_drives_the_lesson(course, monkeypatch, engine) -> None:
+    from patternlift_cli.db.models import UserCalibration
+
+    # hands-on, experienced: concise lesson starting with the template.
+    result = invoke(monkeypatch, ["learn", "two-pointers"], ["c", "c", "b", "b", "b", "q"])
+    assert result.exit_code == 0, result.output
+    assert "Persona: hands on learner · concise lesson · direct hints" in result.output
+    assert "Template" in result.output.split("page 1 of")[0]
+    with engine.begin() as connection:
+        stored = connection.execute(sa.select(UserCalibration)).one()
+        assert stored.persona_type == "hands_on_learner"
+        assert stored.total_score == 2 + 3 + 1 + 1 + 1
+        assert stored.responses == {"experience": "c", "foundations": "c", "learning_style": "b", "when_stuck": "b", "time": "b"}
+
+
+def test_unknown_pattern_suggests_and_exits_2(course, monkeypatch) -> None:
+    result = invoke(monkeypatch, ["learn", "two-pointer"], [])
+    assert result.exit_code == 2
+    assert "Did you mean 'two-pointers'?" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,45 @@
+"""`patterns`, `progress`, `achievements` with --json and as tables (mini course)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from tests.test_learning_loop import course, invoke  # noqa: F401  (fixture)
+
+
+def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  # noqa: F811
+    result = invoke(monkeypatch, ["patterns", "--json"], [])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [row["id"] for row in rows] == ["hashing", "two-pointers"]  # course order
+    assert rows[1]["prerequisites"] == ["hashing"] and rows[1]["prerequisites_met"] is False
+    assert rows[1]["stage"] is None and rows[1]["mastered"] is False
+
+    # One failed knowledge-check answer, then quit.
+    invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], [""] * 6 + ["b"])
+    rows = json.loads(invoke(monkeypatch, ["patterns", "--json"], []).output)
+    assert rows[1]["stage"] == "knowledge_check" and Decimal(rows[1]["understanding"]) == 46
+
+    detail = json.loads(invoke(monkeypatch, ["progress", "two-pointers", "--json"], []).output)
+    assert detail["stage"] == "knowledge_check"
+    assert detail["struggle_indicators"] == ["concept:sorted-input"]
+    assert detail["attempts_count"] == 1
+    assert detail["attempt_history"][0]["item"] == "tp-1"
+    assert detail["persona_type"] == "balanced_learner"
+
+    table = invoke(monkeypatch, ["progress", "two-pointers"], [])
+    assert table.exit_code == 0 and "concept:sorted-input" in table.output
+
+    achievements = json.loads(invoke(monkeypatch, ["achievements", "--json"], []).output)
+    assert len(achievements) >= 8
+    unlocked = {a["id"] for a in achievements if a["unlocked"]}
+    assert unlocked == {"first_steps"}
+    table = invoke(monkeypatch, ["achievements"], [])
+    assert "First Steps" in table.output and "1 of" in table.output
+
+    result = invoke(monkeypatch, ["patterns"], [])
+    assert result.exit_code == 0 and "Two Pointers" in result.output
+
+    result = invoke(monkeypatch, ["progress", "two-pointrs"], [])
+    assert result.exit_code == 2 and "Did you mean 'two-pointers'?" in result.output
