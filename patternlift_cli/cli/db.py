@@ -152,9 +152,7 @@ def refresh_usage() -> None:
     from patternlift_cli.services.ai_usage import refresh_monthly_usage
     from patternlift_cli.ui.console import console
 
-    engine = ready_engine()
-    refresh_monthly_usage(engine)
-    console.print("monthly_ai_usage refreshed.")
+    console.print(refresh_monthly_usage(ready_engine()))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,231 @@
+"""The AI tutor: builds the prompt, runs each attempt inside the budget protocol, records it.
+
+For every attempt: reserve the worst case (services.ai_usage.reserve), stream the reply, then
+settle with the reported usage (track_ai_usage). An attempt that fails before the provider
+accepted it releases its reservation and may be retried (429, 5xx, timeouts) with backoff; one
+that fails after the stream opened settles on the reservation's worst case, never zero.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from patternlift_cli.errors import AINotConfiguredError, ProviderError, UsageError
+
+TURN_ON = "Run `patternlift config set-key openai` (or set OPENAI_API_KEY) to turn it on."
+BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 8.0
+# The stream must end this long before its reservation expires, so no other call can ever
+# reclaim money that a still-running stream will be billed for.
+RESERVATION_MARGIN_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class TutorReply:
+    text: str
+    cost_usd: Decimal
+    month_total_usd: Decimal
+    limit_usd: Decimal
+    interaction_id: uuid.UUID
+    estimated: bool = False  # settled on the worst case because the stream broke
+
+    @property
+    def cost_line(self) -> str:
+        note = " (estimated: the stream broke before its usage report)" if self.estimated else ""
+        return (
+            f"AI cost ${self.cost_usd:.6f}{note} · this month ${self.month_total_usd:.2f} "
+            f"of ${self.limit_usd:.2f}"
+        )
+
+
+def ai_status() -> tuple[bool, str]:
+    """(ready, one line for the learner) without touching the network."""
+    from patternlift_cli.config import get_secret, get_settings
+
+    if get_secret("openai") is None:
+        return False, f"The AI tutor is off. {TURN_ON}"
+    return True, f"AI tutor ready ({get_settings().ai_model})."
+
+
+def _learner_context(session: Any, user_id: uuid.UUID, pattern_id: str) -> tuple[str, dict[str, Any], list[str]]:
+    """Persona, guidance_config and struggle indicators, without starting a session."""
+    from sqlmodel import select
+
+    from patternlift_cli.db.models import LearningSession, UserCalibration
+
+    calibration = session.exec(
+        select(UserCalibration).where(UserCalibration.user_id == user_id, UserCalibration.pattern_id == pattern_id)
+    ).first()
+    row = session.exec(
+        select(LearningSession).where(LearningSession.user_id == user_id, LearningSession.pattern_id == pattern_id)
+    ).first()
+    persona = (calibration.persona_type if calibration else None) or (row.persona_type if row else None)
+    guidance = dict(calibration.guidance_config or {}) if calibration else {}
+    struggles = list(row.struggle_indicators or []) if row else []
+    return persona or "balanced_learner", guidance, struggles
+
+
+def tutor_reply(
+    kind: str,
+    *,
+    pattern_id: str,
+    session_id: uuid.UUID | None = None,
+    question: str | None = None,
+    problem_id: str | None = None,
+    code: str | None = None,
+    failing_case: Mapping[str, Any] | None = None,
+    on_text: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+) -> TutorReply:
+    """One tutor reply of `kind` (explain | hint | review | question), streamed to `on_text`."""
+    from patternlift_cli.ai.client import AttemptFailed, make_client, stream_chat
+    from patternlift_cli.ai.pricing import pricer_for
+    from patternlift_cli.config import get_secret, get_settings
+    from patternlift_cli.content.loader import get_pattern, get_problem
+    from patternlift_cli.db.database import ready_engine
+    from patternlift_cli.db.engine import session_scope
+    from patternlift_cli.domain.budget import prompt_token_bound
+    from patternlift_cli.domain.tutoring import INTERACTION_TYPES, TutorContext, build_messages
+    from patternlift_cli.services import ai_usage
+    from patternlift_cli.services.accounts import require_current_profile
+
+    if kind not in INTERACTION_TYPES:
+        raise UsageError(f"Unknown tutor request '{kind}'.")
+    if kind == "question" and not (question or "").strip():
+        raise UsageError("Ask a question: the text is empty.")
+    settings = get_settings()
+    api_key = get_secret("openai")
+    if api_key is None:
+        raise AINotConfiguredError(f"The AI tutor is off. {TURN_ON}")
+    pricer = pricer_for(settings.ai_model, settings.ai_price_overrides)
+    pattern = get_pattern(pattern_id)
+    problem = get_problem(problem_id) if problem_id else None
+
+    engine = ready_engine()
+    with session_scope(engine) as session:
+        user_id = require_current_profile(session).id
+        persona, guidance, struggles = _learner_context(session, user_id, pattern.id)
+    messages = build_messages(
+        TutorContext(
+            kind=kind,
+            pattern_name=pattern.name,
+            pattern_summary=pattern.summary,
+            lesson_markdown=pattern.lesson.markdown,
+            persona=persona,
+            guidance=guidance,
+            struggles=struggles,
+            problem_title=problem.title if problem else None,
+            problem_statement=problem.statement if problem else None,
+            code=code,
+            failing_case=failing_case,
+            question=question,
+        ),
+        max_chars=settings.ai_prompt_max_chars,
+    )
+    bound = prompt_token_bound(messages)
+    client = make_client(api_key=api_key, base_url=settings.ai_base_url, timeout_seconds=settings.ai_timeout_seconds)
+    ttl = timedelta(seconds=settings.ai_reservation_ttl_seconds)
+    deadline = max(1.0, settings.ai_reservation_ttl_seconds - RESERVATION_MARGIN_SECONDS)
+
+    last_failure = "no attempt was made"
+    for attempt in range(settings.ai_max_attempts):
+        reservation = ai_usage.reserve(
+            engine,
+            user_id,
+            interaction_type=kind,
+            model=settings.ai_model,
+            prompt_token_bound=bound,
+            worst_case_cost=lambda completion: pricer.cost(bound, completion),
+            max_completion_tokens=settings.ai_max_completion_tokens,
+            min_completion_tokens=settings.ai_min_completion_tokens,
+            session_id=session_id,
+            ttl=ttl,
+            now=now,
+        )
+        try:
+            result = stream_chat(
+                client,
+                model=settings.ai_model,
+                messages=messages,
+                max_completion_tokens=reservation.max_completion_tokens,
+                on_text=on_text,
+                deadline_seconds=deadline,
+            )
+        except AttemptFailed as failure:
+            last_failure = failure.reason
+            if failure.started:
+                # Billed tokens we cannot see: record the worst case the reservation covered.
+                ai_usage.track_ai_usage(
+                    engine, reservation,
+                    prompt_tokens=bound,
+                    completion_tokens=reservation.max_completion_tokens,
+                    cost_usd=reservation.amount_usd,
+                    now=now,
+                )
+                raise ProviderError(
+                    f"The AI reply broke off: {failure.reason}. It was recorded at its worst-case cost "
+                    f"(${reservation.amount_usd:.6f}).",
+                ) from failure
+            ai_usage.release(engine, reservation)
+            if not failure.retryable:
+                break
+            if attempt + 1 < settings.ai_max_attempts:
+                pause = failure.retry_after
+                if pause is None:
+                    pause = BACKOFF_SECONDS * (2**attempt)
+                time.sleep(min(pause, MAX_BACKOFF_SECONDS))
+            continue
+        cost = pricer.cost(result.prompt_tokens, result.completion_tokens, result.cached_tokens)
+        usage = ai_usage.track_ai_usage(
+            engine, reservation,
+            prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            cost_usd=cost,
+            now=now,
+        )
+        return TutorReply(
+            text=result.text,
+            cost_usd=cost,
+            month_total_usd=usage["month_total_usd"],
+            limit_usd=usage["limit_usd"],
+            interaction_id=uuid.UUID(usage["interaction_id"]),
+        )
+    raise ProviderError(
+        f"The AI endpoint failed after {settings.ai_max_attempts} attempt(s): {last_failure}.",
+        hint="Nothing was charged for the failed attempts. Learning without AI goes on.",
+    )
+
+
+def rate_reply(interaction_id: uuid.UUID, rating: int) -> None:
+    """The learner's 1-5 rating of a reply, stored as ai_interactions.user_feedback."""
+    from patternlift_cli.db.database import ready_engine
+    from patternlift_cli.db.engine import session_scope
+    from patternlift_cli.services import ai_usage
+    from patternlift_cli.services.accounts import require_current_profile
+
+    engine = ready_engine()
+    with session_scope(engine) as session:
+        user_id = require_current_profile(session).id
+    ai_usage.set_feedback(engine, user_id, interaction_id, rating=rating)
+
+
+def record_hint_outcome(interaction_id: uuid.UUID, *, cases_before: int, cases_after: int, total: int) -> Decimal:
+    """Score an AI hint by the learner's next run (domain.tutoring.hint_quality) and store it."""
+    from patternlift_cli.db.database import ready_engine
+    from patternlift_cli.db.engine import session_scope
+    from patternlift_cli.domain.tutoring import hint_quality
+    from patternlift_cli.services import ai_usage
+    from patternlift_cli.services.accounts import require_current_profile
+
+    quality = hint_quality(cases_before, cases_after, total)
+    engine = ready_engine()
+    with session_scope(engine) as session:
+        user_id = require_current_profile(session).id
+    ai_usage.set_feedback(engine, user_id, interaction_id, quality=quality)
+    return quality

@@ -1,0 +1,211 @@
+"""The AI tutor over real HTTP (official SDK -> an OpenAI-compatible server on 127.0.0.1),
+on SQLite and PostgreSQL: what is recorded, what is released, and what the learner sees."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from patternlift_cli.errors import AINotConfiguredError, BudgetExceededError, NotEntitledError, ProviderError
+from tests.fakes.openai_server import REPLY_WORDS, FakeOpenAI
+
+# A price we control, so expected costs are easy to state: $1 / $2 per million tokens.
+PRICES = '{"tutor-test": {"input": "1", "output": "2"}}'
+
+
+@pytest.fixture
+def fake_ai(mini_course, learner, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    from tests.conftest import reset_caches
+
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        monkeypatch.setenv("PATTERNLIFT_AI_BASE_URL", server.base_url)
+        monkeypatch.setenv("PATTERNLIFT_AI_MODEL", "tutor-test")
+        monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", PRICES)
+        monkeypatch.setenv("PATTERNLIFT_AI_TIMEOUT_SECONDS", "1")
+        reset_caches()
+        yield server
+
+
+def _rows(engine, table):
+    with engine.begin() as connection:
+        return connection.execute(sa.select(table)).all()
+
+
+def _profile(engine):
+    from patternlift_cli.db.models import UserProfile
+
+    return _rows(engine, UserProfile)[0]
+
+
+def _set_profile(engine, **values) -> None:
+    from patternlift_cli.db.models import UserProfile
+
+    with engine.begin() as connection:
+        connection.execute(sa.update(UserProfile).values(**values))
+
+
+def _ask(**kwargs):
+    from patternlift_cli.services.tutor import tutor_reply
+
+    return tutor_reply("question", pattern_id="two-pointers", question="Why sorted input?", **kwargs)
+
+
+def test_streamed_reply_is_recorded_with_exact_cost(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    streamed: list[str] = []
+    reply = _ask(on_text=streamed.append)
+
+    assert reply.text == "".join(streamed) and reply.text.startswith("Look at what")
+    request = fake_ai.requests[-1]
+    assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
+    assert request["max_completion_tokens"] == 700 and request["model"] == "tutor-test"
+    (row,) = _rows(engine, AIInteraction)
+    expected = (Decimal(row.prompt_tokens) * 1 + Decimal(row.completion_tokens) * 2) / Decimal(1_000_000)
+    assert row.cost_usd == expected.quantize(Decimal("0.000001"), rounding="ROUND_CEILING")
+    assert row.cost_usd == reply.cost_usd > 0
+    assert (row.interaction_type, row.model_used, row.completion_tokens) == ("question", "tutor-test", len(REPLY_WORDS))
+    assert _profile(engine).current_month_ai_cost == reply.cost_usd == reply.month_total_usd
+    assert _rows(engine, AIBudgetReservation) == []
+    assert f"${reply.cost_usd:.6f}" in reply.cost_line and "of $3.00" in reply.cost_line
+
+
+def test_a_stream_cut_before_usage_is_recorded_at_its_worst_case(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    fake_ai.script("cut")
+    with pytest.raises(ProviderError, match="worst-case cost"):
+        _ask()
+    (row,) = _rows(engine, AIInteraction)
+    assert row.completion_tokens == 700 and row.cost_usd > Decimal("0.0014")  # never zero
+    assert _profile(engine).current_month_ai_cost == row.cost_usd
+    assert _rows(engine, AIBudgetReservation) == []
+    assert len(fake_ai.requests) == 1  # a billed attempt is not silently retried
+
+
+def test_a_malformed_response_is_recorded_conservatively(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIInteraction
+
+    fake_ai.script("malformed")
+    with pytest.raises(ProviderError):
+        _ask()
+    (row,) = _rows(engine, AIInteraction)
+    assert row.cost_usd > 0
+
+
+def test_a_429_is_retried_and_only_the_success_is_recorded(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    fake_ai.script("429")
+    reply = _ask()
+    assert len(fake_ai.requests) == 2
+    assert len(_rows(engine, AIInteraction)) == 1 and reply.cost_usd > 0
+    assert _rows(engine, AIBudgetReservation) == []
+
+
+def test_500s_exhaust_the_attempts_and_charge_nothing(fake_ai, engine, monkeypatch) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+    from patternlift_cli.services import tutor
+
+    monkeypatch.setattr(tutor, "BACKOFF_SECONDS", 0.01)
+    fake_ai.script("500", "500", "500")
+    with pytest.raises(ProviderError, match="after 3 attempt") as raised:
+        _ask()
+    assert raised.value.exit_code == 15
+    assert len(fake_ai.requests) == 3
+    assert _rows(engine, AIInteraction) == [] and _rows(engine, AIBudgetReservation) == []
+    assert _profile(engine).current_month_ai_cost == 0
+
+
+def test_a_response_slower_than_the_timeout_is_released(fake_ai, engine, monkeypatch) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    monkeypatch.setenv("PATTERNLIFT_AI_MAX_ATTEMPTS", "1")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    fake_ai.script("slow")
+    with pytest.raises(ProviderError, match="timed out"):
+        _ask()
+    assert _rows(engine, AIInteraction) == [] and _rows(engine, AIBudgetReservation) == []
+
+
+def test_the_last_cent_shrinks_the_reply_or_refuses(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIInteraction
+
+    # Worst case at 700 tokens is well over $0.001; what is left fits a shorter reply.
+    spent = Decimal("3.00") - Decimal("0.0020")
+    _set_profile(engine, current_month_ai_cost=spent, ai_cost_month=datetime.now(UTC).date().replace(day=1))
+    reply = _ask()
+    granted = fake_ai.requests[-1]["max_completion_tokens"]
+    assert 64 <= granted < 700
+    assert _profile(engine).current_month_ai_cost == spent + reply.cost_usd <= Decimal("3.00")
+
+    _set_profile(engine, current_month_ai_cost=Decimal("2.9999"))
+    with pytest.raises(BudgetExceededError) as raised:
+        _ask()
+    message = str(raised.value)
+    assert "$3.00 of $3.00" in message and "resets" in message and "00:00 UTC" in message
+    assert raised.value.exit_code == 12
+    assert len(_rows(engine, AIInteraction)) == 1
+
+
+def test_no_key_means_ai_off_with_one_line_on_how_to_turn_it_on(mini_course, learner, monkeypatch) -> None:
+    from patternlift_cli.services.tutor import ai_status
+
+    ready, message = ai_status()
+    assert not ready and "patternlift config set-key openai" in message
+    with pytest.raises(AINotConfiguredError) as raised:
+        _ask()
+    assert raised.value.exit_code == 11
+
+
+@pytest.mark.parametrize(
+    ("status", "trial_days", "allowed"),
+    [("trial", 3, True), ("trial", -1, False), ("active", -30, True), ("past_due", -30, True), ("unpaid", -30, False)],
+)
+def test_entitlement_decides_before_any_call(fake_ai, engine, status, trial_days, allowed) -> None:
+    _set_profile(engine, subscription_status=status, trial_ends_at=datetime.now(UTC) + timedelta(days=trial_days))
+    if allowed:
+        assert _ask().cost_usd > 0
+    else:
+        with pytest.raises(NotEntitledError, match="patternlift subscribe") as raised:
+            _ask()
+        assert raised.value.exit_code == 13
+        assert fake_ai.requests == []
+
+
+def test_the_month_rolls_over_at_midnight_utc_on_the_first(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIInteraction
+
+    _set_profile(engine, current_month_ai_cost=Decimal("3.00"), ai_cost_month=datetime(2026, 10, 1).date())
+    with pytest.raises(BudgetExceededError, match="resets 2026-11-01"):
+        _ask(now=datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC))
+    reply = _ask(now=datetime(2026, 11, 1, 0, 0, 0, tzinfo=UTC))
+    profile = _profile(engine)
+    assert profile.ai_cost_month == datetime(2026, 11, 1).date()
+    assert profile.current_month_ai_cost == reply.cost_usd
+    (row,) = _rows(engine, AIInteraction)
+    assert row.created_at == datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def test_ratings_and_hint_quality_are_stored(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIInteraction
+    from patternlift_cli.services.tutor import rate_reply, record_hint_outcome, tutor_reply
+
+    reply = tutor_reply("hint", pattern_id="two-pointers", problem_id="two-pointers-1-a",
+                        code="class Solution: pass", failing_case={"number": 1, "expected": "2"})
+    rate_reply(reply.interaction_id, 4)
+    assert record_hint_outcome(reply.interaction_id, cases_before=3, cases_after=10, total=10) == 5
+    (row,) = _rows(engine, AIInteraction)
+    assert (row.user_feedback, row.response_quality_score, row.interaction_type) == (4, 5, "hint")
+    prompt = fake_ai.requests[-1]["messages"][1]["content"]
+    assert "class Solution: pass" in prompt and "First failing test" in prompt
+    with pytest.raises(Exception, match="1 to 5"):
+        rate_reply(uuid.uuid4(), 9)
