@@ -19,6 +19,11 @@ from typing import Any
 REPLY_WORDS = "Look at what your loop does when the two pointers meet in the middle .".split()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the concurrency tests open 64 connections at once
+
+
 class FakeOpenAI:
     def __init__(self, *, chunk_delay: float = 0.0) -> None:
         self.behaviours: deque[str] = deque()
@@ -27,8 +32,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.started = threading.Event()  # set when a "hang" stream has begun
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
