@@ -79,7 +79,7 @@ def learn(
 
 
 class LearnLoop:
-    def __init__(self, pattern: Any, view: SessionView, *, watch: bool, skip_calibration: bool) -> None:
+    def __init__(self, pattern: Pattern, view: SessionView, *, watch: bool, skip_calibration: bool) -> None:
         from patternlift_cli.services import learning
 
         self.learning = learning
@@ -87,6 +87,20 @@ class LearnLoop:
         self.view = view
         self.watch = watch
         self.skip_calibration = skip_calibration
+        # What the AI tutor is shown, and how its last hint is scored by the next run.
+        self.last_failing_case: dict[str, Any] | None = None
+        self.last_cases_passed = 0
+        self.pending_hint: tuple[Any, int] | None = None
+
+    def score_pending_hint(self, cases_passed: int, cases_total: int) -> None:
+        """response_quality_score of the last AI hint: did this run pass more cases?"""
+        if self.pending_hint is None:
+            return
+        from patternlift_cli.services import tutor
+
+        interaction_id, before = self.pending_hint
+        self.pending_hint = None
+        tutor.record_hint_outcome(interaction_id, cases_before=before, cases_after=cases_passed, total=cases_total)
 
     # ----- driving ---------------------------------------------------------------------------
 
@@ -326,6 +340,8 @@ class LearnLoop:
                     )
                 )
                 self.last_failing_case = failing_case
+                self.score_pending_hint(cases_passed, cases_total)
+                self.last_cases_passed = cases_passed
                 result = outcome["result"]
                 pv.render_run_summary(
                     passed=result["passed"], cases_passed=cases_passed, cases_total=cases_total,
@@ -336,6 +352,12 @@ class LearnLoop:
                 if result["passed"]:
                     if self.guidance("show_solution_notes", True):
                         pv.render_solution(problem, notes_only=True)
+                    if ai_ready and read_choice("AI code review of your solution? [y/N] ", ("y", "yes", "n", "no"),
+                                                default="n").startswith("y"):
+                        try:
+                            self.ask_tutor("review", problem, path)
+                        except AIError as error:
+                            console.print(f"[yellow]{error.message}[/]", highlight=False)
                     pv.render_level_passed(f"Level {level}", result.get("unlocked", "next"))
                     return
                 continue
@@ -402,31 +424,37 @@ class LearnLoop:
             return wait_for_save_or_line(menu, path)
         return read_line(menu).strip().lower()
 
-    def ask_tutor(self, action: str, problem: Any, path: Path) -> None:
-        from patternlift_cli.services import tutor  # the AI engineer's module
+    def ask_tutor(self, action: str, problem: Problem, path: Path) -> None:
+        from patternlift_cli.services import tutor
         from patternlift_cli.ui.console import console
         from patternlift_cli.ui.learn_prompts import read_line
 
         code = path.read_text(encoding="utf-8") if path.exists() else None
-        kind = {"a": "hint", "ai": "hint", "e": "explain", "explain": "explain"}.get(action, "question")
+        kind = {"a": "hint", "ai": "hint", "e": "explain", "explain": "explain", "review": "review"}.get(
+            action, "question"
+        )
         question = None
         if kind == "question":
             question = read_line("Your question: ").strip()
             if not question:
                 return
         reply = tutor.tutor_reply(
-            kind,  # type: ignore[arg-type]
+            kind,
             pattern_id=self.pattern.id,
             session_id=self.view.session_id,
             question=question,
             problem_id=problem.id,
             code=code,
-            failing_case=getattr(self, "last_failing_case", None),
+            failing_case=self.last_failing_case,
             on_text=lambda text: (console.file.write(text), console.file.flush()),
         )
         console.print()
-        if getattr(reply, "cost_line", None):
-            console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
+        console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
+        if kind == "hint":
+            self.pending_hint = (reply.interaction_id, self.last_cases_passed)
+        rating = read_line("Rate this reply 1-5 (Enter to skip): ").strip()
+        if rating in {"1", "2", "3", "4", "5"}:
+            tutor.rate_reply(reply.interaction_id, int(rating))
 
     # ----- mastery assessment ------------------------------------------------------------
 

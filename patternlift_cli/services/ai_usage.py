@@ -324,17 +324,33 @@ def usage_summary(
             }
             for row in recent
         ],
-        "history": [
-            {
-                "month": row.month.strftime("%Y-%m") if row.month else None,
-                "calls": int(row.interaction_count or 0),
-                "prompt_tokens": int(row.prompt_tokens or 0),
-                "completion_tokens": int(row.completion_tokens or 0),
-                "cost_usd": _money(row.total_cost_usd),
-            }
-            for row in history
-        ],
+        "history": _history(history, start, by_type),
     }
+
+
+def _history(rows: Any, start: Any, by_type: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Months from monthly_ai_usage, newest first; the month being shown uses live figures,
+    because on PostgreSQL the materialized view is only as fresh as its last refresh."""
+    months = {
+        row.month.strftime("%Y-%m"): {
+            "month": row.month.strftime("%Y-%m"),
+            "calls": int(row.interaction_count or 0),
+            "prompt_tokens": int(row.prompt_tokens or 0),
+            "completion_tokens": int(row.completion_tokens or 0),
+            "cost_usd": _money(row.total_cost_usd),
+        }
+        for row in rows
+        if row.month is not None
+    }
+    if by_type:
+        months[start.strftime("%Y-%m")] = {
+            "month": start.strftime("%Y-%m"),
+            "calls": sum(row["calls"] for row in by_type),
+            "prompt_tokens": sum(row["prompt_tokens"] for row in by_type),
+            "completion_tokens": sum(row["completion_tokens"] for row in by_type),
+            "cost_usd": sum((row["cost_usd"] for row in by_type), Decimal("0")),
+        }
+    return [months[key] for key in sorted(months, reverse=True)]
 
 
 def refresh_monthly_usage(engine: Engine) -> str:

@@ -1,0 +1,116 @@
+"""`config set-key / delete-key / show`: secrets in the OS keyring, settings at a glance."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+
+import typer
+
+from patternlift_cli.cli.common import JSON_OPTION
+
+config_app = typer.Typer(
+    help="Keys in the OS keyring and the settings in effect.",
+    no_args_is_help=True,
+)
+
+
+class Provider(str, Enum):
+    openai = "openai"
+    stripe = "stripe"
+    stripe_webhook = "stripe-webhook"
+
+
+@config_app.command("set-key")
+def set_key(
+    provider: Provider = typer.Argument(..., help="openai, stripe or stripe-webhook."),
+    from_stdin: bool = typer.Option(False, "--stdin", help="Read the key from standard input (for scripts)."),
+) -> None:
+    """Store a key in the OS keyring (never in a file PatternLift writes).
+
+    Examples:
+
+        patternlift config set-key openai
+
+        printenv MY_KEY | patternlift config set-key stripe --stdin
+    """
+    from patternlift_cli.config import mask_secret, set_secret
+    from patternlift_cli.errors import UsageError
+    from patternlift_cli.ui.console import console
+
+    if from_stdin:
+        value = sys.stdin.readline().strip()
+    elif sys.stdin.isatty():
+        value = typer.prompt(f"{provider.value} key", hide_input=True).strip()
+    else:
+        raise UsageError("No terminal to type the key into.", hint="Pipe it in with --stdin.")
+    if not value:
+        raise UsageError("The key is empty; nothing was stored.")
+    set_secret(provider.value, value)
+    console.print(f"Stored the {provider.value} key ({mask_secret(value)}) in the OS keyring.")
+
+
+@config_app.command("delete-key")
+def delete_key(provider: Provider = typer.Argument(..., help="openai, stripe or stripe-webhook.")) -> None:
+    """Remove a key from the OS keyring.
+
+    Example: `patternlift config delete-key openai`
+    """
+    from patternlift_cli.config import SECRET_SOURCES, delete_secret
+    from patternlift_cli.ui.console import console
+
+    if delete_secret(provider.value):
+        console.print(f"Deleted the {provider.value} key from the OS keyring.")
+    else:
+        console.print(f"No {provider.value} key was stored in the keyring.")
+    env_var = SECRET_SOURCES[provider.value][1]
+    if os.environ.get(env_var):
+        console.print(f"Note: {env_var} is still set in the environment and will be used.")
+
+
+@config_app.command("show")
+def show(as_json: bool = JSON_OPTION) -> None:
+    """Show the settings in effect and where each key comes from (keys are masked).
+
+    Example: `patternlift config show --json`
+    """
+    from patternlift_cli.config import SECRET_SOURCES, get_secret, get_settings, mask_secret, secret_source
+    from patternlift_cli.db.engine import normalize_database_url
+    from patternlift_cli.errors import ConfigError
+    from patternlift_cli.ui.console import console, print_json
+
+    settings = get_settings()
+    url = settings.effective_database_url
+    try:
+        shown_url = normalize_database_url(url).render_as_string(hide_password=True)
+    except ConfigError:
+        shown_url = "(not a valid URL: check PATTERNLIFT_DATABASE_URL)"
+    values = {
+        "database": shown_url,
+        "data_dir": str(settings.data_dir),
+        "workspace": str(settings.workspace_dir),
+        "ai_model": settings.ai_model,
+        "ai_base_url": settings.ai_base_url or "https://api.openai.com/v1",
+        "ai_max_completion_tokens": settings.ai_max_completion_tokens,
+        "stripe_price_id": settings.stripe_price_id,
+    }
+    keys = {
+        provider: {"value": mask_secret(get_secret(provider)), "source": secret_source(provider)}
+        for provider in SECRET_SOURCES
+    }
+    if as_json:
+        print_json({"settings": values, "keys": keys})
+        return
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None)
+    for name, value in values.items():
+        table.add_row(name, str(value if value is not None else "(not set)"))
+    for provider, info in keys.items():
+        table.add_row(f"{provider} key", f"{info['value']}" + (f"  [dim]({info['source']})[/]" if info["source"] else ""))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(config_app, name="config", rich_help_panel="Administration")

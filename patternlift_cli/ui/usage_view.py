@@ -1,0 +1,64 @@
+"""Rich rendering of `patternlift usage`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+from patternlift_cli.ui.console import console
+
+
+def _money(value: Decimal, places: int = 4) -> str:
+    return f"${value:,.{places}f}"
+
+
+def _breakdown(title: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column(title.split()[-1].capitalize())
+    for column in ("Calls", "Prompt tok", "Completion tok", "Cost"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(str(row["name"]), str(row["calls"]), f"{row['prompt_tokens']:,}", f"{row['completion_tokens']:,}",
+                      _money(row["cost_usd"]))
+    return table
+
+
+def render_usage(summary: dict[str, Any]) -> None:
+    limit: Decimal = summary["limit_usd"]
+    spent: Decimal = summary["spent_usd"]
+    bar = ProgressBar(total=float(limit) or 1.0, completed=float(min(spent, limit)), width=40)
+    lines = [
+        f"Spent {_money(spent)} of {_money(limit, 2)}",
+        bar,
+    ]
+    if summary["current_month"]:
+        lines.append(f"Remaining {_money(summary['remaining_usd'])} · resets {summary['resets_at']:%Y-%m-%d} 00:00 UTC")
+        if summary["open_reservations"]:
+            lines.append(f"{summary['open_reservations']} call(s) in flight holding {_money(summary['reserved_usd'])}")
+    console.print(Panel(Group(*lines), title=f"AI usage · {summary['month']}", expand=False))
+    if not summary["calls"]:
+        console.print("No AI calls this month.")
+    else:
+        console.print(_breakdown("By type", summary["by_type"]))
+        console.print(_breakdown("By model", summary["by_model"]))
+        recent = Table(title="Latest calls", title_justify="left")
+        for column in ("When (UTC)", "Type", "Model", "Tokens", "Cost", "Rating"):
+            recent.add_column(column)
+        for row in summary["recent"]:
+            recent.add_row(f"{row['created_at']:%Y-%m-%d %H:%M}", row["interaction_type"], row["model"],
+                           f"{row['prompt_tokens']}+{row['completion_tokens']}", _money(row["cost_usd"], 6),
+                           str(row["user_feedback"] or "-"))
+        console.print(recent)
+    if summary["history"]:
+        history = Table(title="Monthly history", title_justify="left")
+        for column in ("Month", "Calls", "Tokens", "Cost"):
+            history.add_column(column)
+        for row in summary["history"]:
+            history.add_row(row["month"], str(row["calls"]), f"{row['prompt_tokens'] + row['completion_tokens']:,}",
+                            _money(row["cost_usd"]))
+        console.print(history)

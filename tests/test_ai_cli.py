@@ -1,0 +1,135 @@
+"""`ask`, `usage`, `config` and the tutor inside `learn`, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from tests.mini_course import CORRECT, PARTIAL
+from tests.test_learning_loop import invoke
+from tests.test_tutor import _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "patternlift_cli", *args], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}, stdin=subprocess.DEVNULL, timeout=120,
+    )
+
+
+def test_ask_streams_the_answer_to_stdout_and_the_cost_to_stderr(fake_ai, engine) -> None:  # noqa: F811
+    result = _cli("ask", "two-pointers", "Why must the input be sorted?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Look at what your loop does")
+    assert "AI cost $" in result.stderr and "of $3.00" in result.stderr
+    assert "AI cost" not in result.stdout
+    assert "Why must the input be sorted?" in fake_ai.requests[-1]["messages"][1]["content"]
+
+
+def test_ask_exit_codes_say_why_ai_was_refused(fake_ai, engine) -> None:  # noqa: F811
+    _set_profile(engine, current_month_ai_cost=Decimal("3.00"), ai_cost_month=datetime.now(UTC).date().replace(day=1))
+    result = _cli("ask", "two-pointers", "Anything?")
+    assert result.returncode == 12
+    assert "AI budget reached: $3.00 of $3.00" in result.stderr and "Traceback" not in result.stderr
+
+    _set_profile(engine, subscription_status="unpaid")
+    result = _cli("ask", "two-pointers", "Anything?")
+    assert result.returncode == 13 and "patternlift subscribe" in result.stderr
+
+
+def test_ask_without_a_key_exits_11_in_one_line(mini_course, learner) -> None:
+    result = _cli("ask", "two-pointers", "Anything?")
+    assert result.returncode == 11
+    assert "patternlift config set-key openai" in result.stderr
+
+
+def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
+    from patternlift_cli.services.tutor import tutor_reply
+
+    first = tutor_reply("question", pattern_id="two-pointers", question="one")
+    second = tutor_reply("explain", pattern_id="two-pointers")
+    runner = CliRunner()
+    from patternlift_cli.cli.app import app
+
+    result = runner.invoke(app, ["usage", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["spent_usd"] == str(first.cost_usd + second.cost_usd)
+    assert data["limit_usd"] == "3.000000" and data["calls"] == 2 and data["open_reservations"] == 0
+    assert Decimal(data["remaining_usd"]) == Decimal("3") - first.cost_usd - second.cost_usd
+    assert {row["name"] for row in data["by_type"]} == {"question", "explain"}
+    assert data["by_model"][0]["name"] == "tutor-test" and data["by_model"][0]["calls"] == 2
+    assert data["history"][0]["cost_usd"] == data["spent_usd"]  # monthly_ai_usage (view)
+
+    result = runner.invoke(app, ["usage"], env={"COLUMNS": "120", "NO_COLOR": "1"})
+    assert "AI usage" in result.output and "By type" in result.output and "resets" in result.output
+
+    past = runner.invoke(app, ["usage", "--month", "2020-01", "--json"])
+    assert json.loads(past.output)["calls"] == 0
+    bad = runner.invoke(app, ["usage", "--month", "January"])
+    assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+
+
+def test_refresh_usage_refreshes_the_materialized_view(fake_ai, engine, backend) -> None:  # noqa: F811
+    from patternlift_cli.cli.app import app
+    from patternlift_cli.db.models import monthly_ai_usage
+    from patternlift_cli.services.tutor import tutor_reply
+
+    reply = tutor_reply("question", pattern_id="two-pointers", question="one")
+    result = CliRunner().invoke(app, ["db", "refresh-usage"])
+    assert result.exit_code == 0, result.output
+    with engine.begin() as connection:
+        (row,) = connection.execute(sa.select(monthly_ai_usage)).all()
+    assert row.total_cost_usd == reply.cost_usd and row.interaction_count == 1
+
+
+def test_config_keys_live_in_the_keyring_and_show_masked(home) -> None:
+    from patternlift_cli.cli.app import app
+    from patternlift_cli.config import get_secret
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["config", "set-key", "openai", "--stdin"], input="sk-live-abcdefghijkl\n")
+    assert result.exit_code == 0, result.output
+    assert get_secret("openai") == "sk-live-abcdefghijkl"
+    shown = json.loads(runner.invoke(app, ["config", "show", "--json"]).output)
+    assert shown["keys"]["openai"] == {"value": "sk-…ijkl", "source": "keyring"}
+    assert "abcdefgh" not in runner.invoke(app, ["config", "show"]).output
+    assert runner.invoke(app, ["config", "delete-key", "openai"]).exit_code == 0
+    assert get_secret("openai") is None
+    assert runner.invoke(app, ["config", "set-key", "nope", "--stdin"], input="x\n").exit_code == 2
+
+
+def test_learn_offers_an_ai_hint_scores_it_and_takes_a_rating(fake_ai, engine, monkeypatch) -> None:  # noqa: F811
+    from patternlift_cli.db.models import AIInteraction
+    from patternlift_cli.practice.workspace import workspace_file
+    from patternlift_cli.content.loader import get_problem
+
+    def write(text: str):
+        return lambda: workspace_file(get_problem("two-pointers-1-a")).write_text(text)
+
+    steps = ["", "", "", "", "", "",       # lesson
+             "a", "a", "O(n)", "a",        # knowledge check
+             write(PARTIAL), "r",          # 3 of 10
+             "a", "4",                     # AI hint, rated 4
+             write(CORRECT), "r",          # the next run passes: the hint scores 5
+             "n",                          # no AI review
+             "q"]
+    result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
+    assert result.exit_code == 0, result.output
+    assert "Look at what your loop does" in result.output and "AI cost $" in result.output
+    (row,) = _rows(engine, AIInteraction)
+    assert (row.interaction_type, row.user_feedback, row.session_id is not None) == ("hint", 4, True)
+    assert row.response_quality_score == 5
+    request = fake_ai.requests[-1]["messages"]
+    assert "pair[0] < 3" in request[1]["content"]  # the learner's code went along
