@@ -177,3 +177,17 @@ def session_scope(engine: Engine | None = None, *, immediate: bool = False) -> I
             except BaseException:
                 session.rollback()
                 raise
+
+
+@contextmanager
+def transaction(engine: Engine, *, immediate: bool = False) -> Iterator[sa.Connection]:
+    """One Core transaction, for hot paths where an ORM Session's bookkeeping is pure overhead.
+
+    `immediate` means the same as in `session_scope`.
+    """
+    with database_errors(engine):
+        bind: Engine = engine
+        if immediate and engine.url.get_backend_name() == "sqlite":
+            bind = engine.execution_options(sqlite_begin="IMMEDIATE")
+        with bind.begin() as connection:
+            yield connection

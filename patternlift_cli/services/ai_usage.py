@@ -16,9 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from patternlift_cli.db.engine import session_scope
+from patternlift_cli.db.engine import session_scope, transaction
 from patternlift_cli.db.models import AIBudgetReservation, AIInteraction, UserProfile, monthly_ai_usage
 from patternlift_cli.domain.budget import month_start, next_reset, plan_reservation
 from patternlift_cli.domain.entitlement import decide_entitlement
@@ -40,48 +39,72 @@ class Reservation:
     expires_at: datetime
 
 
-def _locked_profile(session: Session, user_id: uuid.UUID) -> UserProfile:
-    profile = session.execute(
-        sa.select(UserProfile).where(UserProfile.id == user_id).with_for_update()
-    ).scalar_one_or_none()
-    if profile is None:
+@dataclass
+class _BudgetRow:
+    """The locked profile columns the protocol reads; the month is rolled over in place."""
+
+    spent: Decimal
+    limit: Decimal
+    month: Any
+    status: str | None
+    trial_ends_at: datetime | None
+    rolled_over: bool = False
+
+
+def _lock_budget(connection: Any, user_id: uuid.UUID, now: datetime) -> _BudgetRow:
+    """Lock the learner's profile row and roll its month over to now's UTC month if needed."""
+    profile = UserProfile.__table__
+    row = connection.execute(
+        sa.select(
+            profile.c.current_month_ai_cost,
+            profile.c.monthly_ai_usage_limit,
+            profile.c.ai_cost_month,
+            profile.c.subscription_status,
+            profile.c.trial_ends_at,
+        )
+        .where(profile.c.id == user_id)
+        .with_for_update()
+    ).one_or_none()
+    if row is None:
         raise UsageError("That learner no longer exists.", hint="Run `patternlift login` again.")
-    return profile
-
-
-def _roll_month_over(profile: UserProfile, now: datetime) -> None:
-    """A stored month older than now's UTC month starts the new month at zero."""
-    current = month_start(now)
-    if profile.ai_cost_month != current:
-        profile.ai_cost_month = current
-        profile.current_month_ai_cost = Decimal("0")
-
-
-def _open_reservations(session: Session, user_id: uuid.UUID, now: datetime) -> Decimal:
-    """Drop this learner's expired reservations (left by killed processes); sum the rest."""
-    session.execute(
-        sa.delete(AIBudgetReservation).where(
-            AIBudgetReservation.user_id == user_id, AIBudgetReservation.expires_at <= now
-        )
+    status = row.subscription_status
+    budget = _BudgetRow(
+        spent=Decimal(row.current_month_ai_cost or 0),
+        limit=Decimal(row.monthly_ai_usage_limit if row.monthly_ai_usage_limit is not None else DEFAULT_LIMIT),
+        month=row.ai_cost_month,
+        status=getattr(status, "value", status),
+        trial_ends_at=row.trial_ends_at,
     )
-    total = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(AIBudgetReservation.amount_usd), 0)).where(
-            AIBudgetReservation.user_id == user_id
-        )
-    ).scalar_one()
-    return Decimal(str(total))
+    current = month_start(now)
+    if budget.month != current:
+        budget.month, budget.spent, budget.rolled_over = current, Decimal("0"), True
+    return budget
 
 
-def _check_entitled(session: Session, profile: UserProfile, now: datetime) -> None:
-    from patternlift_cli.services.accounts import subscription_for
+def _open_reservations(connection: Any, user_id: uuid.UUID, now: datetime) -> Decimal:
+    """Sum this learner's live reservations; drop expired ones (left by killed processes)."""
+    holds = AIBudgetReservation.__table__
+    live, expired = connection.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(holds.c.amount_usd).filter(holds.c.expires_at > now), 0),
+            sa.func.count().filter(holds.c.expires_at <= now),
+        ).where(holds.c.user_id == user_id)
+    ).one()
+    if expired:
+        connection.execute(sa.delete(holds).where(holds.c.user_id == user_id, holds.c.expires_at <= now))
+    return Decimal(str(live))
 
-    subscription = subscription_for(session, profile.id)
-    status = profile.subscription_status
+
+def _check_entitled(connection: Any, user_id: uuid.UUID, budget: _BudgetRow, now: datetime) -> None:
+    period_end = None
+    if budget.status == "canceled":  # only a canceled plan's access depends on its period end
+        from patternlift_cli.db.models import Subscription
+
+        period_end = connection.execute(
+            sa.select(Subscription.__table__.c.current_period_end).where(Subscription.__table__.c.user_id == user_id)
+        ).scalar_one_or_none()
     decision = decide_entitlement(
-        status=status.value if status is not None else None,
-        trial_ends_at=profile.trial_ends_at,
-        current_period_end=subscription.current_period_end if subscription else None,
-        now=now,
+        status=budget.status, trial_ends_at=budget.trial_ends_at, current_period_end=period_end, now=now
     )
     if not decision.allowed:
         raise NotEntitledError(
@@ -115,38 +138,39 @@ def reserve(
 ) -> Reservation:
     """Set aside the worst case of one attempt, or refuse (not entitled / over budget)."""
     now = now or datetime.now(UTC)
-    with session_scope(engine, immediate=True) as session:
-        profile = _locked_profile(session, user_id)
-        _roll_month_over(profile, now)
-        reserved = _open_reservations(session, user_id, now)
-        _check_entitled(session, profile, now)
-        spent = Decimal(profile.current_month_ai_cost or 0)
-        limit = Decimal(profile.monthly_ai_usage_limit if profile.monthly_ai_usage_limit is not None else DEFAULT_LIMIT)
+    with transaction(engine, immediate=True) as connection:
+        budget = _lock_budget(connection, user_id, now)
+        reserved = _open_reservations(connection, user_id, now)
+        _check_entitled(connection, user_id, budget, now)
         quote = plan_reservation(
-            spent=spent,
+            spent=budget.spent,
             reserved=reserved,
-            limit=limit,
+            limit=budget.limit,
             worst_case_cost=worst_case_cost,
             max_completion_tokens=max_completion_tokens,
             min_completion_tokens=min_completion_tokens,
         )
         if quote is None:
-            raise budget_refusal(spent + reserved, limit, now)
-        reservation = AIBudgetReservation(
-            user_id=user_id,
-            session_id=session_id,
-            interaction_type=interaction_type,
-            model_used=model,
-            amount_usd=quote.amount_usd,
-            max_completion_tokens=quote.max_completion_tokens,
-            expires_at=now + ttl,
-            created_at=now,
+            raise budget_refusal(budget.spent + reserved, budget.limit, now)
+        if budget.rolled_over:
+            _store_total(connection, user_id, budget, now)
+        reservation_id = uuid.uuid4()
+        expires_at = now + ttl
+        connection.execute(
+            sa.insert(AIBudgetReservation.__table__).values(
+                id=reservation_id,
+                user_id=user_id,
+                session_id=session_id,
+                interaction_type=interaction_type,
+                model_used=model,
+                amount_usd=quote.amount_usd,
+                max_completion_tokens=quote.max_completion_tokens,
+                expires_at=expires_at,
+                created_at=now,
+            )
         )
-        session.add(reservation)
-        session.add(profile)
-        session.flush()
         return Reservation(
-            id=reservation.id,
+            id=reservation_id,
             user_id=user_id,
             session_id=session_id,
             interaction_type=interaction_type,
@@ -154,8 +178,17 @@ def reserve(
             amount_usd=quote.amount_usd,
             prompt_token_bound=prompt_token_bound,
             max_completion_tokens=quote.max_completion_tokens,
-            expires_at=reservation.expires_at,
+            expires_at=expires_at,
         )
+
+
+def _store_total(connection: Any, user_id: uuid.UUID, budget: _BudgetRow, now: datetime) -> None:
+    profile = UserProfile.__table__
+    connection.execute(
+        sa.update(profile)
+        .where(profile.c.id == user_id)
+        .values(current_month_ai_cost=budget.spent, ai_cost_month=budget.month, updated_at=now)
+    )
 
 
 def release(engine: Engine, reservation: Reservation) -> None:
@@ -178,42 +211,43 @@ def track_ai_usage(
     Named after the seed's function. Returns the updated usage statistics.
     """
     now = now or datetime.now(UTC)
-    with session_scope(engine, immediate=True) as session:
-        profile = _locked_profile(session, reservation.user_id)
-        _roll_month_over(profile, now)
-        interaction = AIInteraction(
-            user_id=reservation.user_id,
-            session_id=reservation.session_id,
-            interaction_type=reservation.interaction_type,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            model_used=reservation.model,
-            cost_usd=cost_usd,
-            created_at=now,
+    interaction_id = uuid.uuid4()
+    holds = AIBudgetReservation.__table__
+    with transaction(engine, immediate=True) as connection:
+        # The sum is done here in Decimal, not in SQL: SQLite would add as floating point.
+        budget = _lock_budget(connection, reservation.user_id, now)
+        budget.spent += cost_usd
+        _store_total(connection, reservation.user_id, budget, now)
+        connection.execute(
+            sa.insert(AIInteraction.__table__).values(
+                id=interaction_id,
+                user_id=reservation.user_id,
+                session_id=reservation.session_id,
+                interaction_type=reservation.interaction_type,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                model_used=reservation.model,
+                cost_usd=cost_usd,
+                created_at=now,
+            )
         )
-        session.add(interaction)
-        profile.current_month_ai_cost = Decimal(profile.current_month_ai_cost or 0) + cost_usd
-        profile.updated_at = now
-        session.add(profile)
-        session.execute(sa.delete(AIBudgetReservation).where(AIBudgetReservation.id == reservation.id))
-        reserved = _open_reservations(session, reservation.user_id, now)
-        session.flush()
-        limit = Decimal(profile.monthly_ai_usage_limit if profile.monthly_ai_usage_limit is not None else DEFAULT_LIMIT)
-        spent = Decimal(profile.current_month_ai_cost)
-        return {
-            "interaction_id": str(interaction.id),
-            "interaction_type": reservation.interaction_type,
-            "model": reservation.model,
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "cost_usd": cost_usd,
-            "month": month_start(now).strftime("%Y-%m"),
-            "month_total_usd": spent,
-            "limit_usd": limit,
-            "remaining_usd": max(limit - spent - reserved, Decimal("0")),
-            "reserved_usd": reserved,
-            "resets_at": next_reset(now),
-        }
+        connection.execute(sa.delete(holds).where(holds.c.id == reservation.id))
+        reserved = _open_reservations(connection, reservation.user_id, now)
+    month, spent, limit = budget.month, budget.spent, budget.limit
+    return {
+        "interaction_id": str(interaction_id),
+        "interaction_type": reservation.interaction_type,
+        "model": reservation.model,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "cost_usd": cost_usd,
+        "month": month.strftime("%Y-%m"),
+        "month_total_usd": spent,
+        "limit_usd": limit,
+        "remaining_usd": max(limit - spent - reserved, Decimal("0")),
+        "reserved_usd": reserved,
+        "resets_at": next_reset(now),
+    }
 
 
 def set_feedback(engine: Engine, user_id: uuid.UUID, interaction_id: uuid.UUID, *, rating: int | None = None,
