@@ -1,0 +1,352 @@
+"""Subscriptions through the official Stripe SDK against a Stripe-shaped server on 127.0.0.1,
+and verified, exactly-once webhooks; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from patternlift_cli.domain.billing import map_stripe_status
+from tests.fakes.stripe_server import PLAN_AMOUNT, FakeStripe, signed_event
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+@pytest.fixture
+def stripe_fake(learner, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
+    from tests.conftest import reset_caches
+
+    with FakeStripe() as fake:
+        monkeypatch.setenv("STRIPE_API_KEY", "sk_test_fake_key")
+        monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        monkeypatch.setenv("PATTERNLIFT_STRIPE_API_BASE", fake.base_url)
+        monkeypatch.setenv("PATTERNLIFT_STRIPE_PRICE_ID", "price_test_plan")
+        monkeypatch.setenv("PATTERNLIFT_CHECKOUT_POLL_SECONDS", "0.05")
+        reset_caches()
+        yield fake
+
+
+def cli(*args: str, input: str | None = None):
+    from patternlift_cli.cli.app import app
+
+    return CliRunner().invoke(app, list(args), input=input, env={"COLUMNS": "160", "NO_COLOR": "1"})
+
+
+def _when_session_exists(fake: FakeStripe, action) -> threading.Thread:
+    def run() -> None:
+        deadline = time.monotonic() + 20
+        while not fake.sessions and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)  # let the CLI poll an open session first
+        action(next(iter(fake.sessions)))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _row(engine, model):
+    with engine.begin() as connection:
+        return connection.execute(sa.select(model)).one()
+
+
+def _subscribed(fake: FakeStripe, engine) -> str:
+    """A learner who went through checkout; returns the Stripe subscription id."""
+    from patternlift_cli.services import billing
+
+    start = billing.start_checkout(engine)
+    subscription = fake.complete_checkout(start.session_id)
+    billing.sync(engine)
+    return subscription["id"]
+
+
+@pytest.mark.parametrize(
+    ("stripe_status", "ours"),
+    [("trialing", "trial"), ("active", "active"), ("past_due", "past_due"), ("unpaid", "unpaid"),
+     ("canceled", "canceled"), ("incomplete_expired", "canceled"), ("incomplete", "trial"), ("paused", "unpaid")],
+)
+def test_stripe_statuses_map_onto_the_seed_enum(stripe_status: str, ours: str) -> None:
+    assert map_stripe_status(stripe_status) == ours
+
+
+def test_checkout_happy_path(stripe_fake: FakeStripe, engine, learner) -> None:
+    from patternlift_cli.db.models import PaymentHistory, Subscription, UserProfile
+
+    waiter = _when_session_exists(stripe_fake, stripe_fake.complete_checkout)
+    result = cli("subscribe", "--no-browser", "--timeout", "20")
+    waiter.join()
+    assert result.exit_code == 0, result.output
+    assert "https://checkout.stripe.test/c/pay/" in result.output and "Subscribed" in result.output
+
+    posted = {path: params for method, path, params in stripe_fake.requests if method == "POST"}
+    checkout = posted["/v1/checkout/sessions"]
+    assert checkout["mode"] == "subscription" and checkout["client_reference_id"] == str(learner.id)
+    assert checkout["line_items[0][price]"] == "price_test_plan"
+    subscription = _row(engine, Subscription)
+    assert (subscription.status.value, subscription.stripe_status, subscription.stripe_price_id) == (
+        "active", "active", "price_test_plan")
+    assert subscription.current_period_end > datetime.now(UTC) + timedelta(days=29)
+    profile = _row(engine, UserProfile)
+    assert (profile.subscription_status.value, profile.subscription_tier) == ("active", "pro")
+    payment = _row(engine, PaymentHistory)
+    assert (payment.status, payment.amount_minor, payment.currency) == ("paid", PLAN_AMOUNT, "usd")
+    assert payment.paid_at is not None and payment.stripe_subscription_id == subscription.stripe_subscription_id
+
+    status = json.loads(cli("subscribe", "status", "--json").output)
+    assert (status["status"], status["plan"], status["ai_allowed"]) == ("active", "pro", True)
+    history = json.loads(cli("subscribe", "history", "--json").output)
+    assert [row["amount_minor"] for row in history] == [PLAN_AMOUNT]
+    again = cli("subscribe", "--no-browser")
+    assert again.exit_code == 2 and "already have a subscription" in again.output
+
+
+def test_customer_is_reused_and_each_attempt_has_its_own_idempotency_key(stripe_fake, engine) -> None:
+    from patternlift_cli.services import billing
+
+    first = billing.start_checkout(engine)
+    second = billing.start_checkout(engine)
+    assert first.customer_id == second.customer_id and len(stripe_fake.customers) == 1
+    assert first.session_id != second.session_id
+
+
+def test_an_expired_checkout_says_so_and_changes_nothing(stripe_fake, engine) -> None:
+    from patternlift_cli.db.models import UserProfile
+
+    waiter = _when_session_exists(stripe_fake, stripe_fake.expire_checkout)
+    result = cli("subscribe", "--no-browser", "--timeout", "20")
+    waiter.join()
+    assert result.exit_code == 1 and "expired" in result.output
+    assert _row(engine, UserProfile).subscription_status.value == "trial"
+
+
+def test_sync_picks_up_a_checkout_finished_after_an_interrupted_wait(stripe_fake, engine) -> None:
+    from patternlift_cli.db.models import Subscription
+    from patternlift_cli.services import billing
+
+    start = billing.start_checkout(engine)  # the learner pressed Ctrl-C while waiting here
+    stripe_fake.complete_checkout(start.session_id)
+    assert _row(engine, Subscription).status.value == "trial"
+    result = cli("subscribe", "sync")
+    assert result.exit_code == 0, result.output
+    assert _row(engine, Subscription).status.value == "active"
+
+
+def test_a_failed_payment_moves_to_past_due_then_unpaid(stripe_fake, engine) -> None:
+    from patternlift_cli.db.models import PaymentHistory
+    from patternlift_cli.services import billing
+
+    subscription_id = _subscribed(stripe_fake, engine)
+    failed = stripe_fake.fail_payment(subscription_id)
+    status = billing.sync(engine)
+    assert (status.status, status.ai_allowed) == ("past_due", True)  # a grace period while Stripe retries
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(PaymentHistory).where(PaymentHistory.stripe_invoice_id == failed["id"])).one()
+    assert row.status == "failed" and row.failed_at is not None
+
+    stripe_fake.give_up_retrying(subscription_id)
+    status = billing.sync(engine)
+    assert (status.status, status.ai_allowed) == ("unpaid", False)
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(PaymentHistory).where(PaymentHistory.stripe_invoice_id == failed["id"])).one()
+    assert row.status == "uncollectible"
+    assert len(billing.history(engine)) == 2  # one row per invoice, updated in place
+
+
+def test_cancel_at_period_end_keeps_access_until_the_period_passes(stripe_fake, engine) -> None:
+    from patternlift_cli.services import billing
+
+    subscription_id = _subscribed(stripe_fake, engine)
+    refused = cli("subscribe", "cancel", input="n\n")
+    assert "Nothing changed." in refused.output
+    result = cli("subscribe", "cancel", "--yes")
+    assert result.exit_code == 0, result.output
+    status = billing.status(engine)
+    assert status.cancel_at_period_end and status.status == "active"
+    assert f"until {status.current_period_end:%Y-%m-%d}" in result.output
+
+    stripe_fake.end_period(subscription_id)
+    status = billing.sync(engine)
+    assert status.status == "canceled" and status.ai_allowed  # paid through the period's end
+    after = billing.status(engine, now=status.current_period_end + timedelta(seconds=1))
+    assert not after.ai_allowed and "canceled" in after.ai_reason
+
+
+def test_missing_stripe_configuration_exits_21(learner, monkeypatch) -> None:
+    from tests.conftest import reset_caches
+
+    result = cli("subscribe", "--no-browser")
+    assert result.exit_code == 21 and "PATTERNLIFT_STRIPE_PRICE_ID" in result.output
+    monkeypatch.setenv("PATTERNLIFT_STRIPE_PRICE_ID", "price_test_plan")
+    reset_caches()
+    result = cli("subscribe", "--no-browser")
+    assert result.exit_code == 21 and "patternlift config set-key stripe" in result.output
+
+
+# ----- webhooks ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def webhook_url(stripe_fake, engine) -> Iterator[str]:
+    from patternlift_cli.billing.webhooks import make_server
+
+    server = make_server(engine, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def deliver(url: str, payload: bytes, signature: str) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=payload, method="POST",
+                                     headers={"Stripe-Signature": signature, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _events(engine) -> int:
+    from patternlift_cli.db.models import StripeWebhookEvent
+
+    with engine.begin() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(StripeWebhookEvent)).scalar_one()
+
+
+def test_forged_and_stale_deliveries_are_rejected_and_change_nothing(stripe_fake, engine, webhook_url) -> None:
+    from patternlift_cli.db.models import UserProfile
+    from patternlift_cli.services import billing
+
+    start = billing.start_checkout(engine)
+    subscription = stripe_fake.complete_checkout(start.session_id)
+    payload, _ = signed_event("customer.subscription.updated", subscription, WEBHOOK_SECRET)
+    _, forged = signed_event("customer.subscription.updated", subscription, "whsec_attacker")
+    assert deliver(webhook_url, payload, forged)[0] == 400
+    stale_payload, stale = signed_event("customer.subscription.updated", subscription, WEBHOOK_SECRET,
+                                        timestamp=int(time.time()) - 3600)
+    status, body = deliver(webhook_url, stale_payload, stale)
+    assert status == 400 and "Signature rejected" in body["error"]
+    assert _events(engine) == 0 and _row(engine, UserProfile).subscription_status.value == "trial"
+
+
+def test_the_same_event_is_processed_once_even_when_delivered_twice_at_once(stripe_fake, engine, webhook_url) -> None:
+    from patternlift_cli.db.models import Subscription
+    from patternlift_cli.services import billing
+
+    start = billing.start_checkout(engine)
+    stripe_fake.complete_checkout(start.session_id)
+    session = stripe_fake.sessions[start.session_id]
+    payload, signature = signed_event("checkout.session.completed", session, WEBHOOK_SECRET)
+    assert deliver(webhook_url, payload, signature) == (200, {
+        "outcome": "processed", "event_id": json.loads(payload)["id"], "event_type": "checkout.session.completed",
+        "detail": ""})
+    assert deliver(webhook_url, payload, signature)[1]["outcome"] == "duplicate"
+    assert _row(engine, Subscription).status.value == "active"
+
+    payload, signature = signed_event("customer.subscription.updated",
+                                      stripe_fake.subscriptions[session["subscription"]], WEBHOOK_SECRET)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def race() -> None:
+        barrier.wait()
+        outcomes.append(deliver(webhook_url, payload, signature)[1]["outcome"])
+
+    threads = [threading.Thread(target=race) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["duplicate", "processed"]
+    assert _events(engine) == 2
+
+
+def test_updated_arriving_before_created_ends_in_stripes_current_state(stripe_fake, engine, webhook_url) -> None:
+    from patternlift_cli.db.models import Subscription
+    from patternlift_cli.services import billing
+
+    start = billing.start_checkout(engine)
+    subscription = stripe_fake.complete_checkout(start.session_id)
+    created_snapshot = dict(subscription)          # status active, as it was at creation
+    stripe_fake.set_status(subscription["id"], "past_due")
+    updated_snapshot = dict(stripe_fake.subscriptions[subscription["id"]])
+
+    for event_type, snapshot in (("customer.subscription.updated", updated_snapshot),
+                                 ("customer.subscription.created", created_snapshot)):
+        payload, signature = signed_event(event_type, snapshot, WEBHOOK_SECRET)
+        assert deliver(webhook_url, payload, signature)[1]["outcome"] == "processed"
+    assert _row(engine, Subscription).status.value == "past_due"
+
+
+def test_invoice_events_record_payments(stripe_fake, engine, webhook_url) -> None:
+    from patternlift_cli.db.models import PaymentHistory
+
+    subscription_id = _subscribed(stripe_fake, engine)
+    invoice = stripe_fake.fail_payment(subscription_id)
+    payload, signature = signed_event("invoice.payment_failed", invoice, WEBHOOK_SECRET)
+    assert deliver(webhook_url, payload, signature)[1]["outcome"] == "processed"
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(PaymentHistory).where(PaymentHistory.stripe_invoice_id == invoice["id"])).one()
+    assert row.status == "failed"
+    payload, signature = signed_event("customer.created", {"id": "cus_x"}, WEBHOOK_SECRET)
+    assert deliver(webhook_url, payload, signature)[1]["outcome"] == "ignored"
+
+
+def test_webhooks_handle_processes_a_saved_event(stripe_fake, engine, tmp_path: Path) -> None:
+    from patternlift_cli.services import billing
+
+    start = billing.start_checkout(engine)
+    stripe_fake.complete_checkout(start.session_id)
+    payload, signature = signed_event("checkout.session.completed", stripe_fake.sessions[start.session_id],
+                                      WEBHOOK_SECRET)
+    event_file = tmp_path / "event.json"
+    event_file.write_bytes(payload)
+    result = cli("webhooks", "handle", str(event_file), "--signature", signature, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["outcome"] == "processed"
+    bad = cli("webhooks", "handle", str(event_file), "--signature", "t=1,v1=deadbeef")
+    assert bad.exit_code == 22 and "Signature rejected" in bad.output
+
+
+# ----- entitlement, both backends -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "trial_days", "period_days", "allowed"),
+    [
+        ("trial", 5, None, True),
+        ("trial", -1, None, False),
+        ("active", -1, 20, True),
+        ("past_due", -1, -2, True),
+        ("unpaid", -1, 20, False),
+        ("canceled", -1, 10, True),
+        ("canceled", -1, -1, False),
+    ],
+)
+def test_entitlement(learner, engine, status, trial_days, period_days, allowed) -> None:
+    import uuid
+
+    from patternlift_cli.db.models import Subscription, UserProfile
+    from patternlift_cli.services import billing
+
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(sa.update(UserProfile).values(subscription_status=status,
+                                                         trial_ends_at=now + timedelta(days=trial_days)))
+        if period_days is not None:
+            connection.execute(sa.insert(Subscription).values(
+                id=uuid.uuid4(), user_id=learner.id, stripe_customer_id="cus_ent", status=status,
+                current_period_end=now + timedelta(days=period_days)))
+    result = billing.status(engine, now=now)
+    assert result.ai_allowed is allowed, result.ai_reason
