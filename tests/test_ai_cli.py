@@ -118,7 +118,8 @@ def test_learn_offers_an_ai_hint_scores_it_and_takes_a_rating(fake_ai, engine, m
     def write(text: str):
         return lambda: workspace_file(get_problem("two-pointers-1-a")).write_text(text)
 
-    steps = ["", "", "", "", "", "",       # lesson
+    steps = ["e",                          # the AI explains the first page again
+             "", "", "", "", "", "",       # lesson
              "a", "a", "O(n)", "a",        # knowledge check
              write(PARTIAL), "r",          # 3 of 10
              "a", "4",                     # AI hint, rated 4
@@ -128,8 +129,9 @@ def test_learn_offers_an_ai_hint_scores_it_and_takes_a_rating(fake_ai, engine, m
     result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
     assert result.exit_code == 0, result.output
     assert "Look at what your loop does" in result.output and "AI cost $" in result.output
-    (row,) = _rows(engine, AIInteraction)
-    assert (row.interaction_type, row.user_feedback, row.session_id is not None) == ("hint", 4, True)
-    assert row.response_quality_score == 5
+    explain, hint = sorted(_rows(engine, AIInteraction), key=lambda row: row.created_at)
+    assert explain.interaction_type == "explain" and "When it applies" in fake_ai.requests[0]["messages"][1]["content"]
+    assert (hint.interaction_type, hint.user_feedback, hint.session_id is not None) == ("hint", 4, True)
+    assert hint.response_quality_score == 5
     request = fake_ai.requests[-1]["messages"]
     assert "pair[0] < 3" in request[1]["content"]  # the learner's code went along

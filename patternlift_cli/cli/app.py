@@ -98,13 +98,7 @@ def root(
 
 def _register_commands() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"patternlift_cli.cli.{name}")
-        except ModuleNotFoundError as error:
-            if error.name == f"patternlift_cli.cli.{name}":
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(f"patternlift_cli.cli.{name}").register(app)
 
 
 _register_commands()

@@ -194,8 +194,30 @@ class LearnLoop:
                 self.learning.save_lesson_page(self.view.session_id, page)
                 saved["page"] = page
 
-        page_through(self.pattern.name, pages, start=start, on_page=remember)
+        ai_ready, _ = ai_status()
+        page_through(self.pattern.name, pages, start=start, on_page=remember,
+                     on_explain=self.explain_section if ai_ready else None)
         self.apply(self.learning.complete_lesson(self.view.session_id))
+
+    def explain_section(self, section: str) -> None:
+        """The AI tutor explains one lesson page again, in the learner's persona style."""
+        from patternlift_cli.errors import AIError
+        from patternlift_cli.services import tutor
+        from patternlift_cli.ui.console import console
+
+        try:
+            reply = tutor.tutor_reply(
+                "explain",
+                pattern_id=self.pattern.id,
+                session_id=self.view.session_id,
+                question=f"Explain the '{section.replace('_', ' ')}' part of the lesson another way.",
+                on_text=lambda text: (console.file.write(text), console.file.flush()),
+            )
+        except AIError as error:
+            console.print(f"[yellow]{error.message}[/]", highlight=False)
+            return
+        console.print()
+        console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
 
     # ----- knowledge check ------------------------------------------------------------------
 

@@ -38,20 +38,28 @@ def page_through(
     *,
     start: int,
     on_page: Callable[[int], None],
+    on_explain: Callable[[str], None] | None = None,
 ) -> None:
     """Show pages from `start`; `on_page(i)` is called when page i becomes current.
 
-    Enter (or n) goes forward, b back, q quits (raising LearnerQuit after saving the page).
+    Enter (or n) goes forward, b back, q quits (raising LearnerQuit after saving the page);
+    with `on_explain`, e asks the AI tutor to explain the current page another way.
     """
+    prompt = "[dim]Enter for next, b for back, " + ("e for an AI explanation, " if on_explain else "") + "q to quit[/] "
     index = max(0, min(start, len(pages) - 1)) if pages else 0
+    shown = -1
     while index < len(pages):
-        on_page(index)
         key, body = pages[index]
-        render_page(pattern_name, key, body, index + 1, len(pages))
-        answer = read_line("[dim]Enter for next, b for back, q to quit[/] ").strip().lower()
+        if index != shown:
+            on_page(index)
+            render_page(pattern_name, key, body, index + 1, len(pages))
+            shown = index
+        answer = read_line(prompt).strip().lower()
         if answer in ("q", "quit"):
             raise LearnerQuit
-        if answer in ("b", "back"):
+        if answer in ("e", "explain") and on_explain is not None:
+            on_explain(key)
+        elif answer in ("b", "back"):
             index = max(0, index - 1)
         else:
             index += 1
