@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from patternlift_cli.content.models import Pattern, Problem
+    from patternlift_cli.content.models import Pattern, Problem, Question
     from patternlift_cli.services.learning import SessionView
 
 LEARN_HELP = """Learn a pattern step by step; run it again to resume where you stopped.
@@ -259,7 +259,7 @@ class LearnLoop:
                 )
                 return
 
-    def ask(self, question: Any, number: int, total: int, stage: str) -> dict[str, Any]:
+    def ask(self, question: Question, number: int, total: int, stage: str) -> dict[str, Any]:
         """One question: prompt, grade, record as evidence, feedback."""
         from patternlift_cli.domain.progress import ANSWER, Evidence
         from patternlift_cli.ui.console import console
@@ -572,20 +572,20 @@ class LearnLoop:
 # ----- helpers the loop shares -------------------------------------------------------------------
 
 
-def _correct_text(question: Any) -> str:
+def _correct_text(question: Question) -> str:
     if question.kind == "multiple_choice":
-        return next(str(option.text) for option in question.options if getattr(option, "correct", False))
+        return next(option.text for option in question.options if option.correct)
     if question.kind == "recognition":
         return str(question.answer)
-    accepted = list(getattr(question, "accepted", None) or [])
+    accepted = list(question.accepted)
     return str(accepted[0]) if accepted else ""
 
 
-def _explanation(question: Any) -> str:
+def _explanation(question: Question) -> str:
     if question.kind == "multiple_choice":
-        right = next(option for option in question.options if getattr(option, "correct", False))
-        return str(getattr(right, "explanation", "") or "")
-    return str(getattr(question, "explanation", "") or "")
+        right = next(option for option in question.options if option.correct)
+        return right.explanation
+    return question.explanation or ""
 
 
 def section_key(heading: str) -> str:
@@ -597,7 +597,7 @@ def lesson_sections(pattern: Pattern) -> dict[str, str]:
     return {section_key(heading): body for heading, body in pattern.lesson.sections.items()}
 
 
-def lesson_pages(pattern: Any, order: list[str] | None) -> list[tuple[str, str]]:
+def lesson_pages(pattern: Pattern, order: list[str] | None) -> list[tuple[str, str]]:
     from patternlift_cli.domain.calibration import LESSON_SECTIONS
 
     sections = lesson_sections(pattern)
@@ -605,7 +605,7 @@ def lesson_pages(pattern: Any, order: list[str] | None) -> list[tuple[str, str]]
     return [(key, sections[key]) for key in keys if sections.get(key)]
 
 
-def prepare_workspace(problem: Any) -> Path:
+def prepare_workspace(problem: Problem) -> Path:
     """The learner's file for the problem; the starter is written only if none exists yet."""
     from patternlift_cli.practice.workspace import workspace_file, write_starter
 

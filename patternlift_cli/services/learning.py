@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
@@ -51,62 +51,43 @@ from patternlift_cli.domain import stages
 from patternlift_cli.domain.calibration import CalibrationResult
 from patternlift_cli.domain.progress import Evidence, ProblemTally, ProgressState
 from patternlift_cli.domain.stages import Position
-from patternlift_cli.errors import UnknownPatternError, UsageError
+from patternlift_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from patternlift_cli.content.models import Pattern, Problem, Question
 
 # ----- the curriculum, as the loop needs it ---------------------------------------------------
 
 
-def load_pattern(pattern_id: str) -> Any:
+def load_pattern(pattern_id: str) -> Pattern:
     """The curriculum pattern, or UnknownPatternError with the closest names (exit 2)."""
     from patternlift_cli.content import loader
 
-    known = {pattern.id for pattern in loader.list_patterns()}
-    if pattern_id not in known:
-        raise UnknownPatternError(pattern_id, list(loader.closest_pattern_ids(pattern_id)))
     return loader.get_pattern(pattern_id)
 
 
-def _problems(pattern: Any) -> list[Any]:
-    problems = getattr(pattern, "problems", None) or []
-    return list(problems.values()) if isinstance(problems, Mapping) else list(problems)
+def practice_problem(pattern: Pattern, level: int) -> Problem:
+    return pattern.practice_problem(level)
 
 
-def _problem_level(problem: Any) -> str:
-    return str(getattr(problem, "level", "")).lower()
+def mastery_problems(pattern: Pattern) -> list[Problem]:
+    return list(pattern.mastery_problems)
 
 
-def practice_problem(pattern: Any, level: int) -> Any:
-    for problem in sorted(_problems(pattern), key=lambda problem: problem.id):
-        if _problem_level(problem) == str(level):
-            return problem
-    raise UsageError(f"Pattern '{pattern.id}' has no level {level} problem.")
+def knowledge_questions(pattern: Pattern) -> list[Question]:
+    return list(pattern.questions)
 
 
-def mastery_problems(pattern: Any) -> list[Any]:
-    from patternlift_cli.content import loader
-
-    mastery = getattr(pattern, "mastery", None)
-    ids = list(getattr(mastery, "problems", None) or [])
-    if ids:
-        return [loader.get_problem(problem_id) for problem_id in ids]
-    return [problem for problem in _problems(pattern) if _problem_level(problem) == "mastery"]
+def mastery_questions(pattern: Pattern) -> list[Question]:
+    return list(pattern.mastery.recognition)
 
 
-def knowledge_questions(pattern: Any) -> list[Any]:
-    return list(getattr(pattern, "questions", None) or [])
+def mastery_pass_score(pattern: Pattern) -> Decimal:
+    return Decimal(str(pattern.mastery.pass_score))
 
 
-def mastery_questions(pattern: Any) -> list[Any]:
-    return list(getattr(getattr(pattern, "mastery", None), "recognition", None) or [])
-
-
-def mastery_pass_score(pattern: Any) -> Decimal:
-    value = getattr(getattr(pattern, "mastery", None), "pass_score", None)
-    return stages.DEFAULT_MASTERY_PASS_SCORE if value is None else Decimal(str(value))
-
-
-def problem_hints(problem: Any) -> list[str]:
-    return [str(hint) for hint in (getattr(problem, "hints", None) or [])]
+def problem_hints(problem: Problem) -> list[str]:
+    return list(problem.hints)
 
 
 # ----- grading answers ------------------------------------------------------------------------
@@ -142,9 +123,9 @@ def _pick(response: str, count: int) -> int | None:
     return index if 0 <= index < count else None
 
 
-def choices_of(question: Any) -> list[str]:
+def choices_of(question: Question) -> list[str]:
     """The texts a learner chooses between (empty for short answers)."""
-    kind = getattr(question, "kind", "")
+    kind = question.kind
     if kind == "multiple_choice":
         return [str(option.text) for option in question.options]
     if kind == "recognition":
@@ -152,25 +133,25 @@ def choices_of(question: Any) -> list[str]:
     return []
 
 
-def grade_answer(question: Any, response: str) -> AnswerGrade:
-    kind = getattr(question, "kind", "")
-    explanation = str(getattr(question, "explanation", "") or "")
+def grade_answer(question: Question, response: str) -> AnswerGrade:
+    kind = question.kind
+    explanation = str(question.explanation or "")
     if kind == "multiple_choice":
         options = list(question.options)
         index = _pick(response, len(options))
         if index is None:
             return AnswerGrade(valid=False)
         chosen = options[index]
-        right = next(option for option in options if getattr(option, "correct", False))
+        right = next(option for option in options if option.correct)
         return AnswerGrade(
             valid=True,
-            correct=bool(getattr(chosen, "correct", False)),
+            correct=chosen.correct,
             response=chr(ord("a") + index),
-            chosen_text=str(chosen.text),
-            explanation=str(getattr(chosen, "explanation", "") or ""),
-            correct_text=str(right.text),
+            chosen_text=chosen.text,
+            explanation=chosen.explanation,
+            correct_text=right.text,
             other_explanations=tuple(
-                (str(option.text), str(getattr(option, "explanation", "") or ""))
+                (option.text, option.explanation)
                 for option in options
                 if option is not chosen
             ),
@@ -193,7 +174,7 @@ def grade_answer(question: Any, response: str) -> AnswerGrade:
     # short_answer
     if not response.strip():
         return AnswerGrade(valid=False)
-    accepted = [str(item) for item in (getattr(question, "accepted", None) or [])]
+    accepted = list(question.accepted)
     given = _normalise_short(response)
     return AnswerGrade(
         valid=True,
@@ -531,8 +512,8 @@ def update_learning_progress(
         return _finish_update(session, row, now, result=result)
 
 
-def _find_problem(pattern: Any, problem_id: str) -> Any:
-    for problem in [*_problems(pattern), *mastery_problems(pattern)]:
+def _find_problem(pattern: Pattern, problem_id: str) -> Problem:
+    for problem in pattern.problems:
         if problem.id == problem_id:
             return problem
     raise UsageError(f"Problem '{problem_id}' is not part of pattern '{pattern.id}'.")
@@ -540,7 +521,7 @@ def _find_problem(pattern: Any, problem_id: str) -> Any:
 
 def _record_answer(
     row: LearningSession,
-    pattern: Any,
+    pattern: Pattern,
     progress: dict[str, Any],
     state: ProgressState,
     evidence: Evidence,
@@ -622,7 +603,7 @@ def _decide_knowledge_check(
 
 def _record_run(
     row: LearningSession,
-    pattern: Any,
+    pattern: Pattern,
     progress: dict[str, Any],
     state: ProgressState,
     evidence: Evidence,
@@ -722,7 +703,7 @@ def submit_assessment_problem(
 
 def _maybe_decide_assessment(
     row: LearningSession,
-    pattern: Any,
+    pattern: Pattern,
     progress: dict[str, Any],
     state: ProgressState,
     now: datetime,
@@ -980,15 +961,15 @@ def patterns_overview() -> list[PatternOverview]:
             ).all()
         }
     overview = []
-    patterns = sorted(list_patterns(), key=lambda p: (int(getattr(p, "order", 0) or 0), p.id))
+    patterns = list_patterns()
     for pattern in patterns:
         row = rows.get(pattern.id)
-        prerequisites = tuple(getattr(pattern, "prerequisites", None) or ())
+        prerequisites = tuple(pattern.prerequisites)
         overview.append(
             PatternOverview(
                 id=pattern.id,
                 name=pattern.name,
-                order=int(getattr(pattern, "order", 0) or 0),
+                order=pattern.order,
                 prerequisites=prerequisites,
                 prerequisites_met=all(pid in mastered for pid in prerequisites),
                 stage=_stage_of(row) if row else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -11,22 +11,22 @@ from rich.syntax import Syntax
 
 from patternlift_cli.ui.console import console
 
+if TYPE_CHECKING:
+    from patternlift_cli.content.models import Problem
 
-def render_problem(problem: Any, *, heading: str, workspace: Path) -> None:
-    parts = [str(getattr(problem, "statement", "") or "").strip()]
-    examples = getattr(problem, "examples", None) or []
-    for number, example in enumerate(examples, 1):
-        get = example.get if isinstance(example, dict) else lambda name, e=example: getattr(e, name, None)
-        parts.append(f"**Example {number}**  \nInput: `{get('input')}`  \nOutput: `{get('output')}`")
-        if get("explanation"):
-            parts.append(f"_{get('explanation')}_")
-    constraints = getattr(problem, "constraints", None) or []
-    if constraints:
-        parts.append("**Constraints**\n" + "\n".join(f"- `{item}`" for item in constraints))
+
+def render_problem(problem: Problem, *, heading: str, workspace: Path) -> None:
+    parts = [problem.statement.strip()]
+    for number, example in enumerate(problem.examples, 1):
+        parts.append(f"**Example {number}**  \nInput: `{example.input}`  \nOutput: `{example.output}`")
+        if example.explanation:
+            parts.append(f"_{example.explanation}_")
+    if problem.constraints:
+        parts.append("**Constraints**\n" + "\n".join(f"- `{item}`" for item in problem.constraints))
     console.print(
         Panel(
             Markdown("\n\n".join(parts)),
-            title=f"{heading} · [bold]{getattr(problem, 'title', problem.id)}[/]",
+            title=f"{heading} · [bold]{problem.title}[/]",
             title_align="left",
         )
     )
@@ -64,19 +64,12 @@ def render_hint(number: int, total: int, text: str, *, style: str) -> None:
     console.print(Panel(text.strip(), title=f"Hint {number} of {total} · {lead}", border_style="cyan"))
 
 
-def render_solution(problem: Any, *, notes_only: bool = False) -> None:
-    solution = getattr(problem, "solution", None)
-    if solution is None:
-        return
-    get = solution.get if isinstance(solution, dict) else lambda name: getattr(solution, name, None)
-    lines = []
-    if get("time") or get("space"):
-        lines.append(f"**Time** {get('time')} · **Space** {get('space')}")
-    if get("explanation"):
-        lines.append(str(get("explanation")).strip())
+def render_solution(problem: Problem, *, notes_only: bool = False) -> None:
+    solution = problem.solution
+    lines = [f"**Time** {solution.time} · **Space** {solution.space}", (solution.explanation or "").strip()]
     console.print(Panel(Markdown("\n\n".join(lines)), title="Reference solution notes", border_style="blue"))
-    if not notes_only and get("code"):
-        console.print(Syntax(str(get("code")), "python", theme="monokai", line_numbers=True))
+    if not notes_only:
+        console.print(Syntax(solution.code, "python", theme="monokai", line_numbers=True))
 
 
 def render_level_passed(label: str, next_label: str) -> None:
