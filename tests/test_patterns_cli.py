@@ -40,6 +40,9 @@ def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  #
 
     result = invoke(monkeypatch, ["patterns"], [])
     assert result.exit_code == 0 and "Two Pointers" in result.output
+    assert "Coming later in the course: Prefix Sum." in result.output
+    planned = invoke(monkeypatch, ["learn", "prefix-sum"], [])
+    assert planned.exit_code == 2 and "not written yet" in planned.output
 
     result = invoke(monkeypatch, ["progress", "two-pointrs"], [])
     assert result.exit_code == 2 and "Did you mean 'two-pointers'?" in result.output

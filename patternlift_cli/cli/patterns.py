@@ -25,12 +25,18 @@ def patterns(as_json: bool = JSON_OPTION) -> None:
     from patternlift_cli.ui.console import print_json
     from patternlift_cli.ui.progress_view import render_patterns
 
+    from patternlift_cli.content.loader import load_curriculum
+    from patternlift_cli.ui.console import console
+
     _prepare()
     rows = learning.patterns_overview()
     if as_json:
         print_json([row.to_dict() for row in rows])
         return
     render_patterns(rows)
+    planned = load_curriculum().planned()
+    if planned:
+        console.print(f"[dim]Coming later in the course: {', '.join(entry.name for entry in planned)}.[/]")
 
 
 def progress(
