@@ -135,3 +135,21 @@ def test_learn_offers_an_ai_hint_scores_it_and_takes_a_rating(fake_ai, engine, m
     assert hint.response_quality_score == 5
     request = fake_ai.requests[-1]["messages"]
     assert "pair[0] < 3" in request[1]["content"]  # the learner's code went along
+
+
+def test_ask_piped_into_a_reader_that_leaves_stops_quietly_and_records_the_call(fake_ai, engine) -> None:  # noqa: F811
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    fake_ai.chunk_delay = 0.2
+    process = subprocess.Popen(
+        [sys.executable, "-m", "patternlift_cli", "ask", "two-pointers", "Why?"], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert process.stdout.read(4) == b"Look"  # like `| head -c 4`
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141, stderr
+    assert "Traceback" not in stderr
+    (row,) = _rows(engine, AIInteraction)
+    assert row.cost_usd > 0 and _rows(engine, AIBudgetReservation) == []

@@ -209,3 +209,38 @@ def test_ratings_and_hint_quality_are_stored(fake_ai, engine) -> None:
     assert "class Solution: pass" in prompt and "First failing test" in prompt
     with pytest.raises(Exception, match="1 to 5"):
         rate_reply(uuid.uuid4(), 9)
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, BrokenPipeError])
+def test_a_reply_interrupted_on_our_side_is_still_recorded(fake_ai, engine, interruption) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    def stop_after_first_word(text: str) -> None:
+        raise interruption
+
+    with pytest.raises(interruption):
+        _ask(on_text=stop_after_first_word)
+    (row,) = _rows(engine, AIInteraction)
+    assert row.completion_tokens == 700 and row.cost_usd > 0  # the provider may bill it all
+    assert _rows(engine, AIBudgetReservation) == []
+
+
+def test_a_provider_billing_past_the_granted_tokens_cannot_pass_the_cap(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIInteraction
+
+    _set_profile(engine, current_month_ai_cost=Decimal("2.997"), ai_cost_month=datetime.now(UTC).date().replace(day=1))
+    fake_ai.script("overrun")
+    reply = _ask()
+    (row,) = _rows(engine, AIInteraction)
+    assert row.completion_tokens > fake_ai.requests[-1]["max_completion_tokens"]
+    assert _profile(engine).current_month_ai_cost == Decimal("2.997") + reply.cost_usd <= Decimal("3.00")
+
+
+def test_a_zero_usage_report_is_not_taken_as_free(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIInteraction
+
+    fake_ai.script("zero-usage")
+    with pytest.raises(ProviderError, match="implausible"):
+        _ask()
+    (row,) = _rows(engine, AIInteraction)
+    assert row.cost_usd > 0

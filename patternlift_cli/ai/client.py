@@ -64,6 +64,22 @@ def _retry_after(response: Any) -> float | None:
     return None
 
 
+@dataclass
+class AttemptState:
+    """Shared with the caller, so it knows whether billing may have begun whatever ends the
+    attempt (a provider error, Ctrl-C, a closed pipe)."""
+
+    started: bool = False
+
+
+class OutputFailed(Exception):
+    """Writing the reply out failed (a closed pipe, an unencodable character): not the provider's fault."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 def stream_chat(
     client: OpenAI,
     *,
@@ -71,18 +87,18 @@ def stream_chat(
     messages: list[dict[str, str]],
     max_completion_tokens: int,
     on_text: Callable[[str], None] | None,
-    deadline_seconds: float,
+    deadline: float,
+    state: AttemptState,
 ) -> StreamResult:
     """Stream one reply, passing text to `on_text` as it arrives; raise AttemptFailed otherwise.
 
-    `deadline_seconds` caps the whole stream so it always ends before its reservation expires.
+    `deadline` (time.monotonic()) ends the stream early enough that, even after one more
+    read timeout, it is over before its reservation expires.
     """
     import openai
 
-    started = False
     pieces: list[str] = []
     usage: Any = None
-    began = time.monotonic()
     try:
         stream = client.chat.completions.create(
             model=model,
@@ -91,7 +107,7 @@ def stream_chat(
             stream=True,
             stream_options={"include_usage": True},
         )
-        started = True
+        state.started = True
         with stream:
             for chunk in stream:
                 if chunk.usage is not None:
@@ -101,34 +117,44 @@ def stream_chat(
                     if text:
                         pieces.append(text)
                         if on_text is not None:
-                            on_text(text)
-                if time.monotonic() - began > deadline_seconds:
-                    raise AttemptFailed("the reply took longer than the reservation allows",
+                            try:
+                                on_text(text)
+                            except Exception as error:
+                                raise OutputFailed(error) from error
+                if time.monotonic() > deadline:
+                    raise AttemptFailed("the reply took longer than its reservation allows",
                                         retryable=False, started=True, text="".join(pieces))
-    except AttemptFailed:
+    except (AttemptFailed, OutputFailed):
         raise
     except openai.APIStatusError as error:
         status = error.status_code
         raise AttemptFailed(f"HTTP {status}: {_short(error)}", retryable=status == 429 or status >= 500,
-                            started=started, text="".join(pieces), retry_after=_retry_after(error.response)) from error
+                            started=state.started, text="".join(pieces),
+                            retry_after=_retry_after(error.response)) from error
     except openai.APITimeoutError as error:
-        raise AttemptFailed("the endpoint timed out", retryable=not started, started=started,
+        raise AttemptFailed("the endpoint timed out", retryable=not state.started, started=state.started,
                             text="".join(pieces)) from error
     except openai.APIConnectionError as error:
-        raise AttemptFailed(f"could not reach the endpoint ({_short(error)})", retryable=not started,
-                            started=started, text="".join(pieces)) from error
+        raise AttemptFailed(f"could not reach the endpoint ({_short(error)})", retryable=not state.started,
+                            started=state.started, text="".join(pieces)) from error
     except (openai.OpenAIError, ValueError, KeyError, TypeError, AttributeError) as error:
         # Malformed JSON or an unexpected shape after the provider accepted the request.
-        raise AttemptFailed(f"malformed response ({_short(error)})", retryable=False, started=started,
+        raise AttemptFailed(f"malformed response ({_short(error)})", retryable=False, started=state.started,
                             text="".join(pieces)) from error
     if usage is None:
         raise AttemptFailed("the stream ended before its usage report", retryable=False, started=True,
                             text="".join(pieces))
+    prompt_tokens = int(usage.prompt_tokens or 0)
+    completion_tokens = int(usage.completion_tokens or 0)
+    if prompt_tokens <= 0 or completion_tokens < 0:
+        # A reply is never free to produce; a zero count is a broken report, not a discount.
+        raise AttemptFailed("the usage report is implausible (no prompt tokens)", retryable=False, started=True,
+                            text="".join(pieces))
     details = getattr(usage, "prompt_tokens_details", None)
     return StreamResult(
         text="".join(pieces),
-        prompt_tokens=int(usage.prompt_tokens or 0),
-        completion_tokens=int(usage.completion_tokens or 0),
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
         cached_tokens=int(getattr(details, "cached_tokens", 0) or 0),
     )
 

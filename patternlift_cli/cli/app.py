@@ -7,6 +7,7 @@ Command modules import heavy libraries (sqlmodel, openai, stripe) inside their f
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -57,6 +58,11 @@ class PatternLiftGroup(TyperGroup):
             _report(error, error.exit_code, _escape(str(error)))
         except KeyboardInterrupt as error:
             _report(error, 130, "Interrupted. Everything answered so far is saved.")
+        except BrokenPipeError:
+            # The reader went away (`patternlift ask ... | head`): stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(141) from None
 
 
 def _escape(text: str) -> str:

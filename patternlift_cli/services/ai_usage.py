@@ -7,6 +7,7 @@ processes can never both read the same "spent + reserved" and both decide there 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from patternlift_cli.domain.entitlement import decide_entitlement
 from patternlift_cli.errors import BudgetExceededError, NotEntitledError, UsageError
 
 DEFAULT_LIMIT = Decimal("3.00")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,14 @@ def track_ai_usage(
     Named after the seed's function. Returns the updated usage statistics.
     """
     now = now or datetime.now(UTC)
+    if cost_usd > reservation.amount_usd:
+        # Only a provider ignoring max_completion_tokens (or misreporting usage) gets here. The
+        # cap is the promise, so the record stops at what was reserved; the overrun is logged.
+        logger.warning(
+            "AI call cost $%s but only $%s was reserved (model %s, %d+%d tokens); recording the reserved amount",
+            cost_usd, reservation.amount_usd, reservation.model, prompt_tokens, completion_tokens,
+        )
+        cost_usd = reservation.amount_usd
     interaction_id = uuid.uuid4()
     holds = AIBudgetReservation.__table__
     with transaction(engine, immediate=True) as connection:

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from patternlift_cli.errors import AINotConfiguredError, ProviderError, UsageError
+from patternlift_cli.errors import AINotConfiguredError, ConfigError, ProviderError, UsageError
 
 TURN_ON = "Run `patternlift config set-key openai` (or set OPENAI_API_KEY) to turn it on."
 BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
-# The stream must end this long before its reservation expires, so no other call can ever
-# reclaim money that a still-running stream will be billed for.
+# The stream must end at least this long before its reservation expires, so no other call can
+# ever reclaim money that a still-running stream will be billed for.
 RESERVATION_MARGIN_SECONDS = 15
 
 
@@ -84,7 +84,7 @@ def tutor_reply(
     now: datetime | None = None,
 ) -> TutorReply:
     """One tutor reply of `kind` (explain | hint | review | question), streamed to `on_text`."""
-    from patternlift_cli.ai.client import AttemptFailed, make_client, stream_chat
+    from patternlift_cli.ai.client import AttemptFailed, AttemptState, OutputFailed, make_client, stream_chat
     from patternlift_cli.ai.pricing import pricer_for
     from patternlift_cli.config import get_secret, get_settings
     from patternlift_cli.content.loader import get_pattern, get_problem
@@ -131,10 +131,29 @@ def tutor_reply(
     bound = prompt_token_bound(messages)
     client = make_client(api_key=api_key, base_url=settings.ai_base_url, timeout_seconds=settings.ai_timeout_seconds)
     ttl = timedelta(seconds=settings.ai_reservation_ttl_seconds)
-    deadline = max(1.0, settings.ai_reservation_ttl_seconds - RESERVATION_MARGIN_SECONDS)
+    # A stream checks its deadline between chunks, and a stalled read can then block for one
+    # more timeout: stopping this long before expiry means no stream outlives its reservation.
+    stop_before_expiry = settings.ai_timeout_seconds + RESERVATION_MARGIN_SECONDS
+    if settings.ai_reservation_ttl_seconds <= stop_before_expiry + 1:
+        raise ConfigError(
+            "PATTERNLIFT_AI_RESERVATION_TTL_SECONDS must exceed PATTERNLIFT_AI_TIMEOUT_SECONDS + "
+            f"{RESERVATION_MARGIN_SECONDS} s, so a reply always ends before its reservation expires."
+        )
+
+    def settle_worst_case(reservation: ai_usage.Reservation) -> None:
+        ai_usage.track_ai_usage(
+            engine, reservation,
+            prompt_tokens=bound,
+            completion_tokens=reservation.max_completion_tokens,
+            cost_usd=reservation.amount_usd,
+            now=now,
+        )
 
     last_failure = "no attempt was made"
     for attempt in range(settings.ai_max_attempts):
+        # Measured before the reservation's clock starts (which is before any lock wait), so
+        # the deadline is never later than the expiry it protects.
+        deadline = time.monotonic() + settings.ai_reservation_ttl_seconds - stop_before_expiry
         reservation = ai_usage.reserve(
             engine,
             user_id,
@@ -148,6 +167,7 @@ def tutor_reply(
             ttl=ttl,
             now=now,
         )
+        state = AttemptState()
         try:
             result = stream_chat(
                 client,
@@ -155,19 +175,14 @@ def tutor_reply(
                 messages=messages,
                 max_completion_tokens=reservation.max_completion_tokens,
                 on_text=on_text,
-                deadline_seconds=deadline,
+                deadline=deadline,
+                state=state,
             )
         except AttemptFailed as failure:
             last_failure = failure.reason
             if failure.started:
                 # Billed tokens we cannot see: record the worst case the reservation covered.
-                ai_usage.track_ai_usage(
-                    engine, reservation,
-                    prompt_tokens=bound,
-                    completion_tokens=reservation.max_completion_tokens,
-                    cost_usd=reservation.amount_usd,
-                    now=now,
-                )
+                settle_worst_case(reservation)
                 raise ProviderError(
                     f"The AI reply broke off: {failure.reason}. It was recorded at its worst-case cost "
                     f"(${reservation.amount_usd:.6f}).",
@@ -181,6 +196,15 @@ def tutor_reply(
                     pause = BACKOFF_SECONDS * (2**attempt)
                 time.sleep(min(pause, MAX_BACKOFF_SECONDS))
             continue
+        except BaseException as interruption:
+            # Ctrl-C, a closed pipe, a failing write: whatever stops us, the provider may bill.
+            if state.started:
+                settle_worst_case(reservation)
+            else:
+                ai_usage.release(engine, reservation)
+            if isinstance(interruption, OutputFailed):
+                raise interruption.original from None
+            raise
         cost = pricer.cost(result.prompt_tokens, result.completion_tokens, result.cached_tokens)
         usage = ai_usage.track_ai_usage(
             engine, reservation,
@@ -191,7 +215,7 @@ def tutor_reply(
         )
         return TutorReply(
             text=result.text,
-            cost_usd=cost,
+            cost_usd=usage["cost_usd"],
             month_total_usd=usage["month_total_usd"],
             limit_usd=usage["limit_usd"],
             interaction_id=uuid.UUID(usage["interaction_id"]),

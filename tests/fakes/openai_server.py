@@ -3,8 +3,9 @@
 It speaks the streaming wire format the official SDK reads (server-sent events, a final usage
 chunk when `stream_options.include_usage` is set) and can be told, request by request, to
 misbehave: 429 with Retry-After, 500, a slow start past the client's timeout, a stream cut
-before its usage chunk, a malformed chunk, or a stream that hangs until the client is killed.
-Replies never exceed the request's `max_completion_tokens`, as a real provider's don't.
+before its usage chunk, a malformed chunk, a stream that hangs until the client is killed, a
+usage report of zero, or one far past the request's `max_completion_tokens` ("overrun").
+Otherwise replies never exceed `max_completion_tokens`, as a real provider's don't.
 """
 
 from __future__ import annotations
@@ -78,7 +79,10 @@ class FakeOpenAI:
                 if behaviour == "slow":
                     time.sleep(3)
                     return self._json(500, {"error": {"message": "too late"}})
-                self._stream(body, behaviour)
+                try:
+                    self._stream(body, behaviour)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away mid-stream, as some tests make it do
 
             def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()
@@ -123,6 +127,10 @@ class FakeOpenAI:
                     prompt_bytes = sum(len(str(m.get("content", "")).encode()) for m in body.get("messages", []))
                     usage = {"prompt_tokens": prompt_bytes // 4 + 7, "completion_tokens": len(words),
                              "total_tokens": prompt_bytes // 4 + 7 + len(words)}
+                    if behaviour == "overrun":  # a server that ignores max_completion_tokens
+                        usage["completion_tokens"] = limit * 50
+                    if behaviour == "zero-usage":
+                        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
                     self._event({**base, "choices": [], "usage": usage})
                 self._event("[DONE]")
 
