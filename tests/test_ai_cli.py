@@ -79,6 +79,8 @@ def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
     assert json.loads(past.output)["calls"] == 0
     bad = runner.invoke(app, ["usage", "--month", "January"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+    far = runner.invoke(app, ["usage", "--month", "9999-12"])
+    assert far.exit_code == 2 and "Traceback" not in far.output
 
 
 def test_refresh_usage_refreshes_the_materialized_view(fake_ai, engine, backend) -> None:  # noqa: F811

@@ -79,6 +79,37 @@ def test_stripe_statuses_map_onto_the_seed_enum(stripe_status: str, ours: str) -
     assert map_stripe_status(stripe_status) == ours
 
 
+def test_amounts_read_in_each_currencys_own_unit() -> None:
+    from patternlift_cli.domain.billing import format_minor
+
+    assert format_minor(1200, "usd") == "12.00 USD"
+    assert format_minor(1000, "jpy") == "1,000 JPY"
+    assert format_minor(1500, "kwd") == "1.500 KWD"
+
+
+def test_paying_while_not_waiting_cannot_lead_to_a_second_subscription(stripe_fake, engine) -> None:
+    from patternlift_cli.services import billing
+
+    first = billing.start_checkout(engine)
+    stripe_fake.complete_checkout(first.session_id)  # paid after Ctrl-C, not synced yet
+    result = cli("subscribe", "--no-browser")
+    assert result.exit_code == 2 and "already have a subscription (active)" in result.output
+    assert len(stripe_fake.sessions) == 1 and billing.status(engine).status == "active"
+
+
+def test_subscribing_again_after_a_cancellation_follows_the_new_subscription(stripe_fake, engine) -> None:
+    from patternlift_cli.services import billing
+
+    old = _subscribed(stripe_fake, engine)
+    stripe_fake.subscriptions[old]["cancel_at_period_end"] = True
+    stripe_fake.end_period(old)
+    assert billing.sync(engine).status == "canceled"
+    start = billing.start_checkout(engine)
+    new = stripe_fake.complete_checkout(start.session_id)
+    status = billing.sync(engine)
+    assert (status.status, status.stripe_subscription_id) == ("active", new["id"])
+
+
 def test_checkout_happy_path(stripe_fake: FakeStripe, engine, learner) -> None:
     from patternlift_cli.db.models import PaymentHistory, Subscription, UserProfile
 
@@ -153,12 +184,13 @@ def test_a_failed_payment_moves_to_past_due_then_unpaid(stripe_fake, engine) -> 
         row = connection.execute(sa.select(PaymentHistory).where(PaymentHistory.stripe_invoice_id == failed["id"])).one()
     assert row.status == "failed" and row.failed_at is not None
 
+    first_failure = row.failed_at
     stripe_fake.give_up_retrying(subscription_id)
     status = billing.sync(engine)
     assert (status.status, status.ai_allowed) == ("unpaid", False)
     with engine.begin() as connection:
         row = connection.execute(sa.select(PaymentHistory).where(PaymentHistory.stripe_invoice_id == failed["id"])).one()
-    assert row.status == "uncollectible"
+    assert row.status == "uncollectible" and row.failed_at == first_failure
     assert len(billing.history(engine)) == 2  # one row per invoice, updated in place
 
 

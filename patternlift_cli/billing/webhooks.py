@@ -69,16 +69,19 @@ def _verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     return event.to_dict()
 
 
-def _fetch(event_type: str, obj: dict[str, Any]) -> tuple[str | None, str | None, dict | None, dict | None]:
-    """(customer id, client_reference_id, subscription, invoice) as Stripe has them now."""
+def _customer_of(obj: dict[str, Any]) -> str | None:
+    customer = obj.get("customer")
+    return customer.get("id") if isinstance(customer, dict) else customer
+
+
+def _fetch(event_type: str, obj: dict[str, Any]) -> tuple[dict | None, dict | None]:
+    """(subscription, invoice) as Stripe has them now, not as the event carried them."""
     from patternlift_cli.billing.client import stripe_client
     from patternlift_cli.services.billing import stripe_call
 
     client = stripe_client()
-    subscription = invoice = None
-    reference = None
+    invoice = None
     if event_type == "checkout.session.completed":
-        reference = obj.get("client_reference_id")
         subscription_id = obj.get("subscription")
     elif event_type.startswith("customer.subscription."):
         subscription_id = obj["id"]
@@ -86,34 +89,45 @@ def _fetch(event_type: str, obj: dict[str, Any]) -> tuple[str | None, str | None
         invoice = stripe_call("fetch the invoice", client.v1.invoices.retrieve, obj["id"])
         parent = (invoice.get("parent") or {}).get("subscription_details") or {}
         subscription_id = parent.get("subscription") or invoice.get("subscription")
+    subscription = None
     if subscription_id:
         subscription = stripe_call("fetch the subscription", client.v1.subscriptions.retrieve, subscription_id)
-    source = subscription or invoice or obj
-    customer = source.get("customer")
-    customer_id = customer.get("id") if isinstance(customer, dict) else customer
-    return customer_id, reference, subscription, invoice
+    return subscription, invoice
+
+
+def _learner(connection: Any, obj: dict[str, Any], event_type: str) -> uuid.UUID | None:
+    from patternlift_cli.db.models import UserProfile
+    from patternlift_cli.services.billing import user_for_customer
+
+    user_id = user_for_customer(connection, _customer_of(obj))
+    reference = obj.get("client_reference_id") if event_type == "checkout.session.completed" else None
+    if user_id is None and reference:
+        try:
+            candidate = uuid.UUID(str(reference))
+        except ValueError:
+            return None
+        profiles = UserProfile.__table__
+        if connection.execute(sa.select(profiles.c.id).where(profiles.c.id == candidate)).first():
+            user_id = candidate
+    return user_id
 
 
 def handle_webhook(engine: Engine, payload: bytes, signature: str | None, *, now: datetime | None = None) -> WebhookResult:
     from patternlift_cli.db.engine import transaction
-    from patternlift_cli.db.models import StripeWebhookEvent, UserProfile
-    from patternlift_cli.services.billing import store_invoice, store_subscription, user_for_customer
+    from patternlift_cli.db.models import StripeWebhookEvent
+    from patternlift_cli.services.billing import lock_learner, store_invoice, store_subscription
 
     now = now or datetime.now(UTC)
     event = _verify(payload, signature)
     event_id, event_type = event["id"], event["type"]
+    obj = event["data"]["object"]
     events = StripeWebhookEvent.__table__
-    with engine.connect() as connection:
-        seen = connection.execute(sa.select(events.c.id).where(events.c.id == event_id)).first()
-    if seen:
-        return WebhookResult(200, "duplicate", event_id, event_type, "already processed")
-    fetched = _fetch(event_type, event["data"]["object"]) if event_type in HANDLED else None
-
     with transaction(engine, immediate=True) as connection:
         if connection.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
+        # The event id first: a concurrent delivery of the same event waits here, then finds it.
         recorded = connection.execute(
             insert(events)
             .values(id=event_id, event_type=event_type, stripe_created_at=datetime.fromtimestamp(event["created"], UTC),
@@ -121,22 +135,17 @@ def handle_webhook(engine: Engine, payload: bytes, signature: str | None, *, now
             .on_conflict_do_nothing(index_elements=["id"])
             .returning(events.c.id)
         ).first()
-        if recorded is None:  # a concurrent delivery of the same event got there first
+        if recorded is None:
             return WebhookResult(200, "duplicate", event_id, event_type, "already processed")
-        if fetched is None:
+        if event_type not in HANDLED:
             return WebhookResult(200, "ignored", event_id, event_type, "event type not used")
-        customer_id, reference, subscription, invoice = fetched
-        user_id = user_for_customer(connection, customer_id)
-        if user_id is None and reference:
-            try:
-                candidate = uuid.UUID(reference)
-            except ValueError:
-                candidate = None
-            profiles = UserProfile.__table__
-            if candidate and connection.execute(sa.select(profiles.c.id).where(profiles.c.id == candidate)).first():
-                user_id = candidate
+        user_id = _learner(connection, obj, event_type)
         if user_id is None:
-            return WebhookResult(200, "ignored", event_id, event_type, f"no learner for customer {customer_id}")
+            return WebhookResult(200, "ignored", event_id, event_type, f"no learner for customer {_customer_of(obj)}")
+        # Fetch under the learner's lock, so two different events for the same learner store
+        # Stripe's state in the order they read it: the last write is the newest read.
+        lock_learner(connection, user_id)
+        subscription, invoice = _fetch(event_type, obj)
         if subscription is not None:
             store_subscription(connection, user_id, subscription, now)
         if invoice is not None:

@@ -38,6 +38,7 @@ def subscribe(
     from patternlift_cli.cli.common import ensure_signed_in
     from patternlift_cli.config import get_settings
     from patternlift_cli.db.database import ready_engine
+    from patternlift_cli.errors import BillingError
     from patternlift_cli.services import billing
     from patternlift_cli.ui.console import console
 
@@ -51,9 +52,13 @@ def subscribe(
     deadline = time.monotonic() + (timeout or settings.checkout_timeout_seconds)
     state = "open"
     try:
-        with console.status("Waiting for checkout to complete (Ctrl-C to stop waiting)..."):
+        with console.status("Waiting for checkout to complete (Ctrl-C to stop waiting)...") as spinner:
             while time.monotonic() < deadline:
-                state = billing.checkout_state(engine, start.session_id)
+                try:
+                    state = billing.checkout_state(engine, start.session_id)
+                except BillingError as error:  # a network blip must not end a payment in progress
+                    spinner.update(f"Waiting for checkout (Stripe did not answer: {error.message}; retrying)...")
+                    state = "open"
                 if state != "open":
                     break
                 time.sleep(settings.checkout_poll_seconds)
@@ -154,6 +159,7 @@ def history(as_json: bool = JSON_OPTION) -> None:
     """
     from patternlift_cli.cli.common import ensure_signed_in
     from patternlift_cli.db.database import ready_engine
+    from patternlift_cli.domain.billing import format_minor
     from patternlift_cli.services import billing
     from patternlift_cli.ui.console import console, print_json
 
@@ -171,7 +177,7 @@ def history(as_json: bool = JSON_OPTION) -> None:
     for column in ("Date", "Invoice", "Amount", "Status", "Link"):
         table.add_column(column)
     for row in rows:
-        amount = f"{row['amount_minor'] / 100:.2f} {row['currency'].upper()}"
+        amount = format_minor(row["amount_minor"], row["currency"])
         table.add_row((row["paid_at"] or row["created_at"] or "")[:10], row["invoice"], amount, row["status"],
                       row["hosted_invoice_url"] or "")
     console.print(table)

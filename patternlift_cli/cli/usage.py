@@ -16,9 +16,12 @@ def _parse_month(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return datetime.strptime(text, "%Y-%m").replace(tzinfo=UTC)
+        month = datetime.strptime(text, "%Y-%m").replace(tzinfo=UTC)
     except ValueError:
         raise UsageError(f"'{text}' is not a month.", hint="Use YYYY-MM, e.g. --month 2026-10.") from None
+    if not 2000 <= month.year <= 9998:
+        raise UsageError(f"'{text}' is outside the months PatternLift can have records for (2000-9998).")
+    return month
 
 
 def _jsonable(value: Any) -> Any:

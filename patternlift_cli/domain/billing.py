@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 # Stripe status -> user_subscription_status. Decisions beyond the obvious ones:
 # - incomplete: the first payment has not gone through yet (card declined or awaiting 3-D
 #   Secure, for up to 23 hours). Nothing is paid, so it grants nothing new: it maps to
@@ -42,3 +44,16 @@ def invoice_status(stripe_status: str | None, *, payment_failed: bool) -> str:
     if stripe_status in ("draft", "open", "paid", "void", "uncollectible"):
         return stripe_status
     raise ValueError(f"unknown Stripe invoice status '{stripe_status}'")
+
+
+# Stripe's zero- and three-decimal currencies; every other currency has two decimals.
+ZERO_DECIMAL = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
+THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+
+
+def format_minor(amount_minor: int, currency: str) -> str:
+    """An amount in the currency's minor unit, as people read it: 1200 usd -> '12.00 USD'."""
+    code = currency.lower()
+    places = 0 if code in ZERO_DECIMAL else 3 if code in THREE_DECIMAL else 2
+    value = Decimal(amount_minor).scaleb(-places)
+    return f"{value:,.{places}f} {code.upper()}"

@@ -21,10 +21,13 @@ from patternlift_cli.db.models import PaymentHistory, Subscription, UserProfile
 from patternlift_cli.domain.billing import invoice_status, map_stripe_status, tier_for
 from patternlift_cli.domain.entitlement import decide_entitlement
 from patternlift_cli.errors import BillingError, UsageError
+from patternlift_cli.services.ai_usage import DEFAULT_LIMIT
 
 SUBSCRIPTIONS = Subscription.__table__
 PAYMENTS = PaymentHistory.__table__
 PROFILES = UserProfile.__table__
+# Stripe statuses of a subscription that has not ended: one of these decides the learner's plan.
+LIVE_STRIPE_STATUSES = ("trialing", "active", "past_due", "unpaid", "incomplete", "paused")
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -60,6 +63,8 @@ def _upsert(connection: Connection, table: sa.Table, values: dict[str, Any], key
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table).values(**values)
     updates = {name: statement.excluded[name] for name in values if name not in ("id", key, "created_at")}
+    if "failed_at" in updates:  # when a payment first failed stays what it was
+        updates["failed_at"] = sa.func.coalesce(table.c.failed_at, statement.excluded.failed_at)
     connection.execute(statement.on_conflict_do_update(index_elements=[key], set_=updates))
 
 
@@ -84,9 +89,18 @@ def store_subscription(connection: Connection, user_id: uuid.UUID, subscription:
         "trial_end": _time(subscription.get("trial_end")),
         "updated_at": now,
     }
-    updated = connection.execute(sa.update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.user_id == user_id).values(**values))
-    if updated.rowcount == 0:
-        connection.execute(sa.insert(SUBSCRIPTIONS).values(id=uuid.uuid4(), user_id=user_id, created_at=now, **values))
+    current = connection.execute(
+        sa.select(SUBSCRIPTIONS.c.stripe_subscription_id, SUBSCRIPTIONS.c.stripe_status)
+        .where(SUBSCRIPTIONS.c.user_id == user_id)
+    ).first()
+    if (
+        current is not None
+        and current.stripe_subscription_id not in (None, subscription["id"])
+        and current.stripe_status in LIVE_STRIPE_STATUSES
+        and subscription["status"] not in LIVE_STRIPE_STATUSES
+    ):
+        return current.stripe_status  # an old, ended subscription's news: the live one decides
+    _upsert(connection, SUBSCRIPTIONS, {"id": uuid.uuid4(), "user_id": user_id, "created_at": now, **values}, "user_id")
     connection.execute(
         sa.update(PROFILES).where(PROFILES.c.id == user_id).values(
             subscription_status=status, subscription_tier=tier_for(status), updated_at=now
@@ -165,12 +179,17 @@ def start_checkout(engine: Engine, *, now: datetime | None = None) -> CheckoutSt
     settings = get_settings()
     client = stripe_client()
     user_id, email, row = _current(engine)
-    if row and row["status"] in ("active", "past_due") and row["stripe_subscription_id"]:
-        raise UsageError(
-            f"You already have a subscription ({row['status']}).",
-            hint="`patternlift subscribe status` shows it; `patternlift subscribe sync` refreshes it.",
-        )
     customer_id = row["stripe_customer_id"] if row else None
+    if customer_id is not None:
+        # Ask Stripe, not our copy: a checkout paid while the learner was not waiting (Ctrl-C)
+        # is only there, and a second checkout would charge for a second subscription.
+        live = _live_subscription(_customer_subscriptions(client, customer_id))
+        if live is not None:
+            sync(engine, now=now)
+            raise UsageError(
+                f"You already have a subscription ({live['status']}).",
+                hint="`patternlift subscribe status` shows it (it has just been synced from Stripe).",
+            )
     if customer_id is None:
         customer = stripe_call(
             "create your customer record", client.v1.customers.create,
@@ -192,8 +211,9 @@ def start_checkout(engine: Engine, *, now: datetime | None = None) -> CheckoutSt
         options={"idempotency_key": f"patternlift-checkout-{user_id}-{uuid.uuid4()}"},
     )
     with transaction(engine) as connection:
+        # A new checkout replaces an ended subscription; sync then finds the new one.
         values = {"stripe_customer_id": customer_id, "stripe_checkout_session_id": session["id"],
-                  "stripe_price_id": price_id, "updated_at": now}
+                  "stripe_subscription_id": None, "stripe_price_id": price_id, "updated_at": now}
         updated = connection.execute(sa.update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.user_id == user_id).values(**values))
         if updated.rowcount == 0:
             connection.execute(sa.insert(SUBSCRIPTIONS).values(
@@ -212,6 +232,34 @@ def checkout_state(engine: Engine, session_id: str) -> str:
     return state
 
 
+def _customer_subscriptions(client: Any, customer_id: str) -> list[dict[str, Any]]:
+    found = stripe_call("list your subscriptions", client.v1.subscriptions.list,
+                        params={"customer": customer_id, "status": "all", "limit": 20})
+    return list(found.get("data") or [])
+
+
+def _live_subscription(subscriptions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    live = [s for s in subscriptions if s.get("status") in LIVE_STRIPE_STATUSES]
+    return max(live, key=lambda s: s.get("created") or 0) if live else None
+
+
+def current_subscription(subscriptions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The one that decides the learner's plan: a live one, else the most recent."""
+    live = _live_subscription(subscriptions)
+    if live is not None:
+        return live
+    return max(subscriptions, key=lambda s: s.get("created") or 0) if subscriptions else None
+
+
+def lock_learner(connection: Connection, user_id: uuid.UUID) -> None:
+    """Serialise billing writes per learner, so an older Stripe copy never lands after a newer one.
+
+    Callers fetch from Stripe *after* taking this lock (on SQLite the transaction's BEGIN
+    IMMEDIATE already holds the write lock).
+    """
+    connection.execute(sa.select(PROFILES.c.id).where(PROFILES.c.id == user_id).with_for_update())
+
+
 def sync(engine: Engine, *, now: datetime | None = None) -> BillingStatus:
     """Re-fetch the learner's subscription and invoices from Stripe and store them."""
     from patternlift_cli.billing.client import stripe_client
@@ -221,21 +269,12 @@ def sync(engine: Engine, *, now: datetime | None = None) -> BillingStatus:
     user_id, _, row = _current(engine)
     if row is None:
         return status(engine, now=now)
-    subscription_id = row["stripe_subscription_id"]
-    if subscription_id is None and row["stripe_checkout_session_id"]:
-        session = stripe_call("check the checkout", client.v1.checkout.sessions.retrieve, row["stripe_checkout_session_id"])
-        subscription_id = session.get("subscription")
-    subscription = None
-    if subscription_id:
-        subscription = stripe_call("fetch your subscription", client.v1.subscriptions.retrieve, subscription_id)
-    else:
-        found = stripe_call("list your subscriptions", client.v1.subscriptions.list,
-                             params={"customer": row["stripe_customer_id"], "status": "all", "limit": 1})
-        data = found.get("data") or []
-        subscription = data[0] if data else None
-    invoices = stripe_call("list your invoices", client.v1.invoices.list,
-                            params={"customer": row["stripe_customer_id"], "limit": 24}).get("data") or []
+    customer_id = row["stripe_customer_id"]
     with transaction(engine, immediate=True) as connection:
+        lock_learner(connection, user_id)
+        subscription = current_subscription(_customer_subscriptions(client, customer_id))
+        invoices = stripe_call("list your invoices", client.v1.invoices.list,
+                               params={"customer": customer_id, "limit": 24}).get("data") or []
         if subscription is not None:
             store_subscription(connection, user_id, subscription, now)
         for invoice in invoices:
@@ -311,7 +350,9 @@ def status(engine: Engine, *, now: datetime | None = None) -> BillingStatus:
         trial_days_left=days_left,
         current_period_end=period_end,
         cancel_at_period_end=bool(row["cancel_at_period_end"]) if row else False,
-        ai_limit_usd=Decimal(profile.monthly_ai_usage_limit or 0),
+        ai_limit_usd=Decimal(
+            profile.monthly_ai_usage_limit if profile.monthly_ai_usage_limit is not None else DEFAULT_LIMIT
+        ),
         stripe_customer_id=row["stripe_customer_id"] if row else None,
         stripe_subscription_id=row["stripe_subscription_id"] if row else None,
     )
