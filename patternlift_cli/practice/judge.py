@@ -164,7 +164,10 @@ def judge_file(problem: Any, path: Path | str, **limits: Any) -> JudgeReport:
     except FileNotFoundError as error:
         from patternlift_cli.errors import UsageError
 
-        raise UsageError(f"No solution file at {path}.") from error
+        raise UsageError(
+            f"No solution file at {path}.",
+            hint=f"`patternlift learn {problem.pattern}` writes a starter there, or pass your own FILE.",
+        ) from error
     except (OSError, UnicodeDecodeError) as error:
         from patternlift_cli.errors import UsageError
 
