@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # one-line messages stay one line
 
 
 def print_json(data: object) -> None:
