@@ -294,3 +294,17 @@ def test_report_to_dict_is_json_ready() -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["passed"] == 2 and data["total"] == 3 and data["all_passed"] is False
     assert data["first_failure"]["number"] == 1
+
+
+def test_learner_data_is_printed_as_is_not_as_markup() -> None:
+    """Brackets in inputs, answers and tracebacks ("[x for x in nums]") are data, not styles."""
+    from rich.console import Console
+
+    from patternlift_cli.content.loader import get_problem
+    from patternlift_cli.ui.judge_view import render_report
+
+    problem = get_problem("two-pointers-1-pair-with-target-sum")
+    source = "class Solution:\n    def twoSum(self, numbers, target):\n        return [y for y in undefined_name]\n"
+    console = Console(width=200, record=True)
+    console.print(render_report(judge_source(problem, source)))
+    assert "[y for y in undefined_name]" in console.export_text()

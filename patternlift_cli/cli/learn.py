@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.text import Text
 
 if TYPE_CHECKING:
     from patternlift_cli.content.models import Pattern, Problem, Question
@@ -214,7 +215,7 @@ class LearnLoop:
                 on_text=lambda text: (console.file.write(text), console.file.flush()),
             )
         except AIError as error:
-            console.print(f"[yellow]{error.message}[/]", highlight=False)
+            console.print(Text(error.message, style="yellow"))
             return
         console.print()
         console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
@@ -379,7 +380,7 @@ class LearnLoop:
                         try:
                             self.ask_tutor("review", problem, path)
                         except AIError as error:
-                            console.print(f"[yellow]{error.message}[/]", highlight=False)
+                            console.print(Text(error.message, style="yellow"))
                     pv.render_level_passed(f"Level {level}", result.get("unlocked", "next"))
                     return
                 continue
@@ -434,7 +435,7 @@ class LearnLoop:
                 try:
                     self.ask_tutor(action, problem, path)
                 except AIError as error:
-                    console.print(f"[yellow]{error.message}[/]", highlight=False)
+                    console.print(Text(error.message, style="yellow"))
                 continue
             console.print("[yellow]Choose one of the letters in the menu.[/]")
 
@@ -627,7 +628,7 @@ def open_in_editor(path: Path, *, announce_missing: bool = False) -> bool:
     try:
         subprocess.run([*shlex.split(editor), str(path)], check=False)
     except OSError as error:
-        console.print(f"[yellow]Could not start the editor '{editor}': {error.strerror}[/]")
+        console.print(Text(f"Could not start the editor '{editor}': {error.strerror}", style="yellow"))
         return False
     return True
 
@@ -650,7 +651,7 @@ def run_judge(problem: Problem, path: Path) -> tuple[bool, int, int, dict[str, A
     try:
         report = judge_file(problem, path)
     except JudgeError as error:
-        console.print(f"[red]{error.message}[/]", highlight=False)
+        console.print(Text(error.message, style="red"))
         return None
     console.print(render_report(report))
     failure = report.first_failure

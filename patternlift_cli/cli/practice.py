@@ -36,9 +36,11 @@ def check(
     if as_json:
         print_json({"file": str(path), **report.to_dict()})
     else:
+        from rich.markup import escape
+
         from patternlift_cli.ui.judge_view import render_report
 
-        console.print(f"[bold]{problem.title}[/] — {path}")
+        console.print(f"[bold]{escape(problem.title)}[/] — {escape(str(path))}")
         console.print(render_report(report))
     if not report.all_passed:
         raise typer.Exit(1)

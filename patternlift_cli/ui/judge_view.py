@@ -33,16 +33,17 @@ def render_report(report: JudgeReport) -> Group:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold")
         table.add_column()
+        # Text, not markup: learner data like "[x for x in nums]" must print as it is.
         if failure.note:
-            table.add_row("Case", f"{failure.number} ({failure.note})")
+            table.add_row("Case", Text(f"{failure.number} ({failure.note})"))
         if failure.input is not None:
-            table.add_row("Input", failure.input)
+            table.add_row("Input", Text(failure.input))
         if failure.expected is not None:
-            table.add_row("Expected", failure.expected)
+            table.add_row("Expected", Text(failure.expected))
         if failure.actual is not None:
-            table.add_row("Got", failure.actual)
+            table.add_row("Got", Text(failure.actual))
         if failure.traceback:
-            table.add_row("Error", "\n".join(failure.traceback))
+            table.add_row("Error", Text("\n".join(failure.traceback)))
         if table.row_count:
             parts.append(Panel(table, title=f"First failing case: {failure.number}", border_style="red"))
     if report.output:

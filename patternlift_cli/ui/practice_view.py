@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
+from rich.text import Text
 from rich.syntax import Syntax
 
 from patternlift_cli.ui.console import console
@@ -26,11 +28,11 @@ def render_problem(problem: Problem, *, heading: str, workspace: Path) -> None:
     console.print(
         Panel(
             Markdown("\n\n".join(parts)),
-            title=f"{heading} · [bold]{problem.title}[/]",
+            title=f"{heading} · [bold]{escape(problem.title)}[/]",
             title_align="left",
         )
     )
-    console.print(f"Your file: [bold]{workspace}[/]  (edit it, then press r)", highlight=False)
+    console.print(f"Your file: [bold]{escape(str(workspace))}[/]  (edit it, then press r)", highlight=False)
 
 
 def practice_menu(*, hints_left: int, hint_cost: int, can_reveal: bool, failed_runs: int, ai_ready: bool) -> str:
@@ -61,7 +63,7 @@ def render_run_summary(*, passed: bool, cases_passed: int, cases_total: int, sco
 
 def render_hint(number: int, total: int, text: str, *, style: str) -> None:
     lead = "Ask yourself" if style == "socratic" and number == 1 else "Next step"
-    console.print(Panel(text.strip(), title=f"Hint {number} of {total} · {lead}", border_style="cyan"))
+    console.print(Panel(Text(text.strip()), title=f"Hint {number} of {total} · {lead}", border_style="cyan"))
 
 
 def render_solution(problem: Problem, *, notes_only: bool = False) -> None:

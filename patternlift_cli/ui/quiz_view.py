@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 
 from patternlift_cli.ui.console import console
@@ -17,7 +18,7 @@ def render_question(number: int, total: int, prompt: str, choices: list[str], ki
     body = Markdown(prompt.strip())
     console.print(Panel(body, title=f"Question {number} of {total} · {label}", title_align="left"))
     for index, choice in enumerate(choices):
-        console.print(f"  [bold]{letter(index)})[/] {choice}", highlight=False)
+        console.print(f"  [bold]{letter(index)})[/] {escape(choice)}", highlight=False)
 
 
 def answer_prompt(choices: list[str]) -> str:
@@ -35,15 +36,15 @@ def render_feedback(
     explain_all: bool = False,
 ) -> None:
     if correct:
-        console.print(f"[bold green]✓ Right.[/] {explanation}", highlight=False)
+        console.print(f"[bold green]✓ Right.[/] {escape(explanation)}", highlight=False)
     else:
-        console.print(f"[bold red]✗ Not quite.[/] The answer: [bold]{correct_text}[/]", highlight=False)
+        console.print(f"[bold red]✗ Not quite.[/] The answer: [bold]{escape(correct_text)}[/]", highlight=False)
         if explanation:
-            console.print(f"  {explanation}", highlight=False)
+            console.print(f"  {escape(explanation)}", highlight=False)
     if explain_all:
         for text, why in others:
             if why:
-                console.print(f"  [dim]• {text}: {why}[/]", highlight=False)
+                console.print(f"  [dim]• {escape(text)}: {escape(why)}[/]", highlight=False)
 
 
 def render_check_result(score: float, correct: int, total: int, passed: bool, pass_mark: float) -> None:
@@ -62,9 +63,9 @@ def render_review(items: list[tuple[str, str, str, str]]) -> None:
     """items: (concept, question prompt, correct answer, explanation)."""
     console.print(Panel("Let's look again at what was missed, then try the check once more.", title="Review", border_style="yellow"))
     for concept, prompt, correct_text, explanation in items:
-        console.print(f"[bold yellow]{concept}[/]")
+        console.print(f"[bold yellow]{escape(concept)}[/]")
         console.print(Markdown(prompt.strip()))
-        console.print(f"  Answer: [bold]{correct_text}[/]", highlight=False)
+        console.print(f"  Answer: [bold]{escape(correct_text)}[/]", highlight=False)
         if explanation:
-            console.print(f"  {explanation}", highlight=False)
+            console.print(f"  {escape(explanation)}", highlight=False)
         console.print()
