@@ -33,15 +33,10 @@ class TutorReply:
     month_total_usd: Decimal
     limit_usd: Decimal
     interaction_id: uuid.UUID
-    estimated: bool = False  # settled on the worst case because the stream broke
 
     @property
     def cost_line(self) -> str:
-        note = " (estimated: the stream broke before its usage report)" if self.estimated else ""
-        return (
-            f"AI cost ${self.cost_usd:.6f}{note} · this month ${self.month_total_usd:.2f} "
-            f"of ${self.limit_usd:.2f}"
-        )
+        return f"AI cost ${self.cost_usd:.6f} · this month ${self.month_total_usd:.2f} of ${self.limit_usd:.2f}"
 
 
 def ai_status() -> tuple[bool, str]:
