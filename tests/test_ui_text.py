@@ -18,3 +18,20 @@ def test_question_options_and_feedback_keep_their_brackets(monkeypatch: pytest.M
     text = console.export_text()
     assert "nums[right] is the largest value [still] in play" in text
     assert "Because nums[left] is too small." in text
+
+
+def test_long_options_wrap_under_their_text_and_code_spans_lose_backticks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from patternlift_cli.ui import quiz_view
+
+    console = Console(width=40, record=True)
+    monkeypatch.setattr(quiz_view, "console", console)
+    option = "`left` only moves forward and can never pass n, so the inner loop runs at most n times"
+    quiz_view.render_question(1, 1, "Why O(n)?", [option, "It is not"], "multiple_choice")
+    lines = console.export_text().splitlines()
+    first = next(index for index, line in enumerate(lines) if line.startswith("  a) "))
+    assert lines[first].startswith("  a) left only moves")
+    assert lines[first + 1].startswith("     ") and lines[first + 1].strip()
+    assert "`" not in "\n".join(lines)
+    assert any(line.startswith("  b) It is not") for line in lines)
