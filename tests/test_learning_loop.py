@@ -99,12 +99,16 @@ def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
 
     result = invoke(monkeypatch, ["learn", "two-pointers"], [])
     assert "You have mastered Two Pointers" in result.output
+    course_table = invoke(monkeypatch, ["patterns"], []).output
+    assert "mastered ✓" in next(line for line in course_table.splitlines() if "two-pointers" in line)
 
     # --restart asks first; "n" changes nothing, --yes goes ahead.
     result = invoke(monkeypatch, ["learn", "two-pointers", "--restart"], ["n"])
     assert "Nothing changed." in result.output
     result = invoke(monkeypatch, ["learn", "two-pointers", "--restart", "--yes"], ["q"])
     assert "starts over from the introduction" in result.output
+    course_table = invoke(monkeypatch, ["patterns"], []).output
+    assert "introduction (mastered ✓)" in next(line for line in course_table.splitlines() if "two-pointers" in line)
     with engine.begin() as connection:
         row = connection.execute(sa.select(LearningSession)).one()
         assert row.current_stage.value == "introduction" and row.completed_at is None

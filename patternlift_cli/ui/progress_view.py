@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.table import Table
 
 from patternlift_cli.ui.console import console
@@ -19,28 +20,29 @@ STAGE_LABELS = {
 
 
 def render_patterns(rows: list[Any]) -> None:
-    table = Table(title="Course", title_justify="left")
+    # The id is what the learner types next, so it never wraps; the display name only
+    # gets a column when the terminal has room for it.
+    show_names = console.width >= 110
+    table = Table(title="Course", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right")
-    table.add_column("Pattern")
-    table.add_column("Needs")
+    table.add_column("Pattern", no_wrap=True, style="bold")
+    if show_names:
+        table.add_column("Name")
+    table.add_column("Needs", overflow="fold", min_width=12)
     table.add_column("Stage")
-    table.add_column("Level", justify="right")
     table.add_column("Understanding", justify="right")
-    table.add_column("Mastered")
     for row in rows:
         stage = STAGE_LABELS.get(row.stage, row.stage)
-        needs = ", ".join(row.prerequisites) or "-"
+        if row.stage == "hands_on_practice":
+            stage = f"{stage} L{row.level}"
+        if row.mastered:
+            stage = "[green]mastered ✓[/]" if row.stage == "completed" else f"{stage} [green](mastered ✓)[/]"
+        needs = "\n".join(row.prerequisites) or "-"
         if row.prerequisites and not row.prerequisites_met:
             needs = f"[dim]{needs}[/]"
-        table.add_row(
-            str(row.order),
-            f"{row.name} [dim]({row.id})[/]",
-            needs,
-            stage,
-            str(row.level) if row.stage == "hands_on_practice" else "",
-            f"{row.understanding:.0f}" if row.understanding is not None else "",
-            "✓" if row.mastered else "",
-        )
+        understanding = f"{row.understanding:.0f}" if row.understanding is not None else ""
+        cells = [str(row.order), row.id, *([row.name] if show_names else []), needs, stage, understanding]
+        table.add_row(*cells)
     console.print(table)
 
 
