@@ -122,7 +122,7 @@ def test_learn_offers_an_ai_hint_scores_it_and_takes_a_rating(fake_ai, engine, m
 
     steps = ["e",                          # the AI explains the first page again
              "", "", "", "", "", "",       # lesson
-             "a", "a", "O(n)", "a",        # knowledge check
+             "Right", "Right", "O(n)", "two-pointers",  # knowledge check
              write(PARTIAL), "r",          # 3 of 10
              "a", "4",                     # AI hint, rated 4
              write(CORRECT), "r",          # the next run passes: the hint scores 5

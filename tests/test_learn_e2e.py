@@ -29,20 +29,19 @@ def _real_curriculum():
 
 
 def right(question) -> str:
-    from patternlift_cli.services.learning import choices_of
-
+    """Answers by text, as a script must: the options are shown in a per-learner order."""
     if question.kind == "multiple_choice":
-        return "abcde"[next(i for i, o in enumerate(question.options) if o.correct)]
+        return next(option.text for option in question.options if option.correct)
     if question.kind == "recognition":
-        return "abcde"[choices_of(question).index(str(question.answer))]
+        return str(question.answer)
     return str(question.accepted[0])
 
 
 def wrong(question) -> str:
     if question.kind == "multiple_choice":
-        return "abcde"[next(i for i, o in enumerate(question.options) if not o.correct)]
+        return next(option.text for option in question.options if not option.correct)
     if question.kind == "recognition":
-        return "abcde"[next(i for i, c in enumerate(question.choices) if str(c) != str(question.answer))]
+        return next(str(c) for c in question.choices if str(c) != str(question.answer))
     return "O(2^n) surely"
 
 

@@ -64,7 +64,7 @@ def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
         return lambda: course.workspace_file(problem).write_text(text)
 
     # First sitting: calibration skipped, lesson, a failed check and its review, then quit (EOF).
-    steps: list[Step] = ["", "", "", "", "", "", "b", "a", "n^2", "a"]  # six lesson pages, then the check
+    steps: list[Step] = ["", "", "", "", "", "", "Wrong", "Right", "n^2", "two-pointers"]  # six lesson pages, then the check
     result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
     assert result.exit_code == 0, result.output
     assert "Persona: balanced learner" in result.output
@@ -75,14 +75,14 @@ def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
     # Second sitting resumes at the review, retries, practises, and takes the assessment.
     steps = [
         "",                      # review read: retry
-        "a", "a", "O(n)", "a",   # a perfect check
+        "Right", "Right", "O(n)", "two-pointers",   # a perfect check
         write("two-pointers-1-a", PARTIAL), "r",   # level 1: three of ten
         "h",
         write("two-pointers-1-a", CORRECT), "r",
         write("two-pointers-2-b", CORRECT), "r",
         write("two-pointers-3-c", CORRECT), "r",
         write("two-pointers-m-x", CORRECT), "r",
-        "a", "a",                # recognition
+        "two-pointers", "two-pointers",  # recognition
     ]
     result = invoke(monkeypatch, ["learn", "two-pointers"], steps)
     assert result.exit_code == 0, result.output
@@ -134,3 +134,35 @@ def test_unknown_pattern_suggests_and_exits_2(course, monkeypatch) -> None:
     assert result.exit_code == 2
     assert "Did you mean 'two-pointers'?" in result.output
     assert "Traceback" not in result.output
+
+
+def test_letters_follow_the_order_shown_on_each_attempt(course, monkeypatch, learner) -> None:
+    from patternlift_cli.domain.quiz import order_seed, presentation_order
+
+    questions = course.loader.get_pattern("two-pointers").questions
+
+    def letters(attempt: int) -> dict[str, tuple[str, str]]:
+        """question id -> (right letter, wrong letter) as this learner sees them on this attempt."""
+        shown = {}
+        for question in questions:
+            texts = [o.text for o in question.options] if question.kind == "multiple_choice" else list(
+                getattr(question, "choices", [])
+            )
+            if not texts:
+                continue
+            right_text = texts[0]  # the mini course writes the right answer first
+            order = presentation_order(order_seed(learner.id, question.id, attempt), len(texts))
+            position = [texts[i] for i in order].index(right_text)
+            shown[question.id] = ("ab"[position], "ab"[1 - position])
+        return shown
+
+    first, second = letters(1), letters(2)
+    # Wrong on every choice question of attempt 1 by letter; the short answer right.
+    steps: list[Step] = [""] * 6 + [
+        first[q.id][1] if q.id in first else "O(n)" for q in questions
+    ]
+    result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
+    assert "1 of 4 right (25%)" in result.output, result.output
+    steps = [""] + [second[q.id][0] if q.id in second else "O(n)" for q in questions] + ["q"]
+    result = invoke(monkeypatch, ["learn", "two-pointers"], steps)
+    assert "4 of 4 right (100%)" in result.output, result.output

@@ -17,7 +17,7 @@ def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  #
     assert rows[1]["stage"] is None and rows[1]["mastered"] is False
 
     # One failed knowledge-check answer, then quit.
-    invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], [""] * 6 + ["b"])
+    invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], [""] * 6 + ["Wrong"])
     rows = json.loads(invoke(monkeypatch, ["patterns", "--json"], []).output)
     assert rows[1]["stage"] == "knowledge_check" and Decimal(rows[1]["understanding"]) == 46
 

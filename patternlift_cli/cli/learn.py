@@ -262,12 +262,19 @@ class LearnLoop:
 
     def ask(self, question: Question, number: int, total: int, stage: str) -> dict[str, Any]:
         """One question: prompt, grade, record as evidence, feedback."""
+        from patternlift_cli.domain import stages
         from patternlift_cli.domain.progress import ANSWER, Evidence
+        from patternlift_cli.domain.quiz import order_seed, presentation_order
         from patternlift_cli.ui.console import console
         from patternlift_cli.ui.learn_prompts import LearnerQuit, read_line
         from patternlift_cli.ui.quiz_view import answer_prompt, render_feedback, render_question
 
-        choices = self.learning.choices_of(question)
+        section = "mastery" if stage == stages.MASTERY_ASSESSMENT else "knowledge_check"
+        attempt = int(self.view.section(section).get("attempt", 1))
+        order = presentation_order(
+            order_seed(self.view.user_id, question.id, attempt), len(self.learning.choices_of(question))
+        )
+        choices = self.learning.choices_of(question, order)
         render_question(number, total, str(question.prompt), choices, str(question.kind))
         started = time.monotonic()
         while True:
@@ -275,10 +282,10 @@ class LearnLoop:
             # "q" quits where answers are letters; a short answer needs the whole word.
             if raw.strip().lower() in (("q", "quit") if choices else ("quit",)):
                 raise LearnerQuit
-            grade = self.learning.grade_answer(question, raw)
+            grade = self.learning.grade_answer(question, raw, order)
             if grade.valid:
                 break
-            console.print("[yellow]That is not one of the choices; answer with its letter.[/]")
+            console.print("[yellow]That is not one of the choices; answer with its letter or its text.[/]")
         evidence = Evidence(
             kind=ANSWER,
             stage=stage,

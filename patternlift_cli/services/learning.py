@@ -28,7 +28,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -123,51 +123,66 @@ def _pick(response: str, count: int) -> int | None:
     return index if 0 <= index < count else None
 
 
-def choices_of(question: Question) -> list[str]:
-    """The texts a learner chooses between (empty for short answers)."""
+def choices_of(question: Question, order: Sequence[int] | None = None) -> list[str]:
+    """The texts a learner chooses between, in the order shown (empty for short answers)."""
     kind = question.kind
     if kind == "multiple_choice":
-        return [str(option.text) for option in question.options]
-    if kind == "recognition":
-        return [str(choice) for choice in question.choices]
-    return []
+        texts = [str(option.text) for option in question.options]
+    elif kind == "recognition":
+        texts = [str(choice) for choice in question.choices]
+    else:
+        return []
+    return [texts[index] for index in (order or range(len(texts)))]
 
 
-def grade_answer(question: Question, response: str) -> AnswerGrade:
+def _normalise_choice(text: str) -> str:
+    return " ".join(text.replace("`", "").strip().rstrip(".").casefold().split())
+
+
+def _chosen_index(response: str, shown: list[str]) -> int | None:
+    """A letter, a number, or the choice's own text (how a script answers without knowing the order)."""
+    index = _pick(response, len(shown))
+    if index is None:
+        typed = _normalise_choice(response)
+        matches = [i for i, text in enumerate(shown) if _normalise_choice(text) == typed]
+        index = matches[0] if len(matches) == 1 else None
+    return index
+
+
+def grade_answer(question: Question, response: str, order: Sequence[int] | None = None) -> AnswerGrade:
+    """Grade a response to the question as shown in `order` (authoring order when None)."""
     kind = question.kind
     explanation = str(question.explanation or "")
     if kind == "multiple_choice":
         options = list(question.options)
-        index = _pick(response, len(options))
+        positions = list(order or range(len(options)))
+        index = _chosen_index(response, [str(options[i].text) for i in positions])
         if index is None:
             return AnswerGrade(valid=False)
-        chosen = options[index]
+        chosen = options[positions[index]]
         right = next(option for option in options if option.correct)
         return AnswerGrade(
             valid=True,
             correct=chosen.correct,
-            response=chr(ord("a") + index),
+            # Stored by authoring position, so records mean the same option for every learner.
+            response=chr(ord("a") + positions[index]),
             chosen_text=chosen.text,
             explanation=chosen.explanation,
             correct_text=right.text,
             other_explanations=tuple(
-                (option.text, option.explanation)
-                for option in options
-                if option is not chosen
+                (options[i].text, options[i].explanation) for i in positions if options[i] is not chosen
             ),
         )
     if kind == "recognition":
-        choices = [str(choice) for choice in question.choices]
-        index = _pick(response, len(choices))
-        if index is None and response.strip().lower() in choices:
-            index = choices.index(response.strip().lower())
+        shown = choices_of(question, order)
+        index = _chosen_index(response, shown)
         if index is None:
             return AnswerGrade(valid=False)
         return AnswerGrade(
             valid=True,
-            correct=choices[index] == str(question.answer),
-            response=choices[index],
-            chosen_text=choices[index],
+            correct=shown[index] == str(question.answer),
+            response=shown[index],
+            chosen_text=shown[index],
             explanation=explanation,
             correct_text=str(question.answer),
         )
