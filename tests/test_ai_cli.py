@@ -112,7 +112,7 @@ def test_config_keys_live_in_the_keyring_and_show_masked(home) -> None:
     assert runner.invoke(app, ["config", "set-key", "nope", "--stdin"], input="x\n").exit_code == 2
 
 
-def test_learn_offers_an_ai_hint_scores_it_and_takes_a_rating(fake_ai, engine, monkeypatch) -> None:  # noqa: F811
+def test_learn_offers_an_ai_hint_takes_a_rating_and_scores_it_by_the_next_run(fake_ai, engine, monkeypatch) -> None:  # noqa: F811
     from patternlift_cli.db.models import AIInteraction
     from patternlift_cli.practice.workspace import workspace_file
     from patternlift_cli.content.loader import get_problem
@@ -125,18 +125,23 @@ def test_learn_offers_an_ai_hint_scores_it_and_takes_a_rating(fake_ai, engine, m
              "Right", "Right", "O(n)", "two-pointers",  # knowledge check
              write(PARTIAL), "r",          # 3 of 10
              "a", "4",                     # AI hint, rated 4
-             write(CORRECT), "r",          # the next run passes: the hint scores 5
-             "n",                          # no AI review
-             "q"]
+             "q"]                          # and stop for today
     result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
     assert result.exit_code == 0, result.output
     assert "Look at what your loop does" in result.output and "AI cost $" in result.output
     explain, hint = sorted(_rows(engine, AIInteraction), key=lambda row: row.created_at)
     assert explain.interaction_type == "explain" and "When it applies" in fake_ai.requests[0]["messages"][1]["content"]
     assert (hint.interaction_type, hint.user_feedback, hint.session_id is not None) == ("hint", 4, True)
-    assert hint.response_quality_score == 5
+    assert hint.response_quality_score is None  # no run since the hint yet
     request = fake_ai.requests[-1]["messages"]
     assert "pair[0] < 3" in request[1]["content"]  # the learner's code went along
+
+    # Next sitting: the first run after the hint still passes 3 of 10, as the run before it did,
+    # so the hint scores 2 ("no change"); later runs do not rescore it.
+    result = invoke(monkeypatch, ["learn", "two-pointers"], [write(PARTIAL), "r", write(CORRECT), "r", "n", "q"])
+    assert result.exit_code == 0, result.output
+    hint = next(row for row in _rows(engine, AIInteraction) if row.interaction_type == "hint")
+    assert hint.response_quality_score == 2
 
 
 def test_ask_piped_into_a_reader_that_leaves_stops_quietly_and_records_the_call(fake_ai, engine) -> None:  # noqa: F811

@@ -88,20 +88,8 @@ class LearnLoop:
         self.view = view
         self.watch = watch
         self.skip_calibration = skip_calibration
-        # What the AI tutor is shown, and how its last hint is scored by the next run.
+        # What the AI tutor is shown about the learner's last run.
         self.last_failing_case: dict[str, Any] | None = None
-        self.last_cases_passed = 0
-        self.pending_hint: tuple[Any, int] | None = None
-
-    def score_pending_hint(self, cases_passed: int, cases_total: int) -> None:
-        """response_quality_score of the last AI hint: did this run pass more cases?"""
-        if self.pending_hint is None:
-            return
-        from patternlift_cli.services import tutor
-
-        interaction_id, before = self.pending_hint
-        self.pending_hint = None
-        tutor.record_hint_outcome(interaction_id, cases_before=before, cases_after=cases_passed, total=cases_total)
 
     # ----- driving ---------------------------------------------------------------------------
 
@@ -370,8 +358,6 @@ class LearnLoop:
                     )
                 )
                 self.last_failing_case = failing_case
-                self.score_pending_hint(cases_passed, cases_total)
-                self.last_cases_passed = cases_passed
                 result = outcome["result"]
                 pv.render_run_summary(
                     passed=result["passed"], cases_passed=cases_passed, cases_total=cases_total,
@@ -481,7 +467,8 @@ class LearnLoop:
         console.print()
         console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
         if kind == "hint":
-            self.pending_hint = (reply.interaction_id, self.last_cases_passed)
+            # Scored by the next run of this problem (response_quality_score), whenever it comes.
+            self.learning.await_hint_outcome(self.view.user_id, self.view.session_id, problem.id, reply.interaction_id)
         rating = read_line("Rate this reply 1-5 (Enter to skip): ").strip()
         if rating in {"1", "2", "3", "4", "5"}:
             tutor.rate_reply(reply.interaction_id, int(rating))

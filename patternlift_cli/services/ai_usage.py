@@ -260,23 +260,19 @@ def track_ai_usage(
     }
 
 
-def set_feedback(engine: Engine, user_id: uuid.UUID, interaction_id: uuid.UUID, *, rating: int | None = None,
-                 quality: Decimal | None = None) -> None:
-    """Store a learner's 1-5 rating (user_feedback) or the automatic response_quality_score."""
-    values: dict[str, Any] = {}
-    if rating is not None:
-        if not 1 <= rating <= 5:
-            raise UsageError("A rating is a whole number from 1 to 5.")
-        values["user_feedback"] = rating
-    if quality is not None:
-        values["response_quality_score"] = quality
-    if not values:
-        return
+def set_feedback(engine: Engine, user_id: uuid.UUID, interaction_id: uuid.UUID, *, rating: int) -> None:
+    """Store a learner's 1-5 rating of a reply (user_feedback).
+
+    The automatic response_quality_score is written by the learning service, with the test
+    run that decides it.
+    """
+    if not 1 <= rating <= 5:
+        raise UsageError("A rating is a whole number from 1 to 5.")
     with session_scope(engine) as session:
         session.execute(
             sa.update(AIInteraction)
             .where(AIInteraction.id == interaction_id, AIInteraction.user_id == user_id)
-            .values(**values)
+            .values(user_feedback=rating)
         )
 
 

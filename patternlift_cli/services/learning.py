@@ -34,11 +34,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from patternlift_cli.db.database import ready_engine
 from patternlift_cli.db.engine import session_scope
 from patternlift_cli.db.models import (
+    AIInteraction,
     LearningSession,
     PatternProgress,
     UserAchievement,
@@ -496,6 +498,9 @@ def update_learning_progress(
             state, result = _record_answer(row, pattern, progress, state, evidence, response, now)
         elif evidence.kind == rules.TEST_RUN:
             state, result = _record_run(row, pattern, progress, state, evidence, now)
+            quality = _score_ai_hint(session, row, progress, evidence)
+            if quality is not None:
+                result["ai_hint_quality"] = quality
         elif evidence.kind == rules.HINT:
             tally = state.tally(evidence.item)
             hints = problem_hints(_find_problem(pattern, evidence.item))
@@ -525,6 +530,46 @@ def update_learning_progress(
         row.updated_at = now
         session.flush()
         return _finish_update(session, row, now, result=result)
+
+
+def await_hint_outcome(
+    user_id: uuid.UUID, session_id: uuid.UUID, problem_id: str, interaction_id: uuid.UUID
+) -> None:
+    """Remember an AI hint so the learner's next run of the problem scores it, even in a later sitting.
+
+    The score (domain.tutoring.hint_quality) compares that run with the last run before the
+    hint, so it is written with the run's own evidence, in its transaction.
+    """
+    with session_scope(ready_engine(), immediate=True) as session:
+        row = _locked_row(session, user_id, session_id)
+        progress = copy.deepcopy(row.stage_progress or {})
+        runs = [
+            attempt for attempt in row.attempt_history or ()
+            if attempt.get("kind") == rules.TEST_RUN and attempt.get("item") == problem_id
+        ]
+        cases_before = int(runs[-1].get("cases_passed") or 0) if runs else 0
+        progress.setdefault("ai_hints", {})[problem_id] = {
+            "interaction_id": str(interaction_id),
+            "cases_before": cases_before,
+        }
+        row.stage_progress = progress
+
+
+def _score_ai_hint(
+    session: Session, row: LearningSession, progress: dict[str, Any], evidence: Evidence
+) -> Decimal | None:
+    from patternlift_cli.domain.tutoring import hint_quality
+
+    pending = (progress.get("ai_hints") or {}).pop(evidence.item, None)
+    if not pending:
+        return None
+    quality = hint_quality(int(pending["cases_before"]), evidence.cases_passed or 0, evidence.cases_total or 0)
+    session.execute(
+        sa.update(AIInteraction)
+        .where(AIInteraction.id == uuid.UUID(pending["interaction_id"]), AIInteraction.user_id == row.user_id)
+        .values(response_quality_score=quality)
+    )
+    return quality
 
 
 def _find_problem(pattern: Pattern, problem_id: str) -> Problem:
@@ -1129,6 +1174,7 @@ __all__ = [
     "AnswerGrade",
     "SessionView",
     "achievements_list",
+    "await_hint_outcome",
     "calculate_mastery_score",
     "complete_lesson",
     "current_user_id",

@@ -232,19 +232,3 @@ def rate_reply(interaction_id: uuid.UUID, rating: int) -> None:
     with session_scope(engine) as session:
         user_id = require_current_profile(session).id
     ai_usage.set_feedback(engine, user_id, interaction_id, rating=rating)
-
-
-def record_hint_outcome(interaction_id: uuid.UUID, *, cases_before: int, cases_after: int, total: int) -> Decimal:
-    """Score an AI hint by the learner's next run (domain.tutoring.hint_quality) and store it."""
-    from patternlift_cli.db.database import ready_engine
-    from patternlift_cli.db.engine import session_scope
-    from patternlift_cli.domain.tutoring import hint_quality
-    from patternlift_cli.services import ai_usage
-    from patternlift_cli.services.accounts import require_current_profile
-
-    quality = hint_quality(cases_before, cases_after, total)
-    engine = ready_engine()
-    with session_scope(engine) as session:
-        user_id = require_current_profile(session).id
-    ai_usage.set_feedback(engine, user_id, interaction_id, quality=quality)
-    return quality
