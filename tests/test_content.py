@@ -194,3 +194,31 @@ def test_cli_reports_corrupt_content_in_one_line(course_copy: Path, monkeypatch:
         loader._packaged_curriculum.cache_clear()
     assert result.exit_code == 6
     assert "pattern.yaml" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("pattern_id", PATTERN_IDS)
+def test_lesson_code_reads_unbroken_on_an_80_column_terminal(pattern_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from rich.console import Console
+
+    from patternlift_cli.cli.learn import lesson_pages
+    from patternlift_cli.ui import lesson_view
+
+    pattern = load_curriculum().patterns[pattern_id]
+    terminal = Console(width=80, record=True, color_system=None)
+    monkeypatch.setattr(lesson_view, "console", terminal)
+    pages = lesson_pages(pattern, None)
+    for number, (key, body) in enumerate(pages, 1):
+        lesson_view.render_page(pattern.name, key, body, number, len(pages))
+    shown = terminal.export_text()
+    code_lines = [
+        line.strip()
+        for page in pages
+        for block in re.findall(r"```python\n(.*?)```", page[1], re.S)
+        for line in block.splitlines()
+        if line.strip()
+    ]
+    assert code_lines
+    broken = [line for line in code_lines if line not in shown]
+    assert not broken, f"wrapped at 80 columns: {broken}"
