@@ -35,3 +35,19 @@ def test_long_options_wrap_under_their_text_and_code_spans_lose_backticks(monkey
     assert lines[first + 1].startswith("     ") and lines[first + 1].strip()
     assert "`" not in "\n".join(lines)
     assert any(line.startswith("  b) It is not") for line in lines)
+
+
+def test_a_revealed_solution_wraps_long_lines_instead_of_cutting_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from patternlift_cli.content.loader import get_problem
+    from patternlift_cli.ui import practice_view
+
+    console = Console(width=80, record=True, color_system=None)
+    monkeypatch.setattr(practice_view, "console", console)
+    problem = get_problem("merge-intervals-3-interval-list-intersections")
+    practice_view.render_solution(problem)
+    shown = " ".join(console.export_text().split())
+    signature = next(line for line in problem.solution.code.splitlines() if "def " in line)
+    assert len(signature) > 80
+    assert signature.strip().split()[-1] in shown  # the line's end is on screen

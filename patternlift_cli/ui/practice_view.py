@@ -71,7 +71,9 @@ def render_solution(problem: Problem, *, notes_only: bool = False) -> None:
     lines = [f"**Time** {solution.time} · **Space** {solution.space}", (solution.explanation or "").strip()]
     console.print(Panel(Markdown("\n\n".join(lines)), title="Reference solution notes", border_style="blue"))
     if not notes_only:
-        console.print(Syntax(solution.code, "python", theme="monokai", line_numbers=True))
+        # Wrapped, not cropped: LeetCode signatures run past 80 columns, and a cropped line
+        # hides its end; a wrapped one continues beside the gutter without a line number.
+        console.print(Syntax(solution.code, "python", theme="monokai", line_numbers=True, word_wrap=True))
 
 
 def render_level_passed(label: str, next_label: str) -> None:
