@@ -35,20 +35,37 @@ def render_problem(problem: Problem, *, heading: str, workspace: Path) -> None:
     console.print(f"Your file: [bold]{escape(str(workspace))}[/]  (edit it, then press r)", highlight=False)
 
 
+def _menu(items: list[tuple[str, str]]) -> str:
+    """ "key: action" items, which read the same with or without colour, broken between items."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    used = 0
+    for key, action in items:
+        width = len(key) + 2 + len(action)
+        if lines[-1] and used + 2 + width > console.width:
+            lines.append([])
+            used = 0
+        used += (2 if lines[-1] else 0) + width
+        lines[-1].append((key, action))
+    rendered = ("  ".join(f"[bold]{escape(key)}[/]: {escape(action)}" for key, action in line) for line in lines)
+    return "\n".join(rendered) + "\n> "
+
+
 def practice_menu(*, hints_left: int, hint_cost: int, can_reveal: bool, failed_runs: int, ai_ready: bool) -> str:
-    items = ["[bold]r[/]un tests"]
+    items = [("r", "run tests")]
     if hints_left:
-        items.append(f"[bold]h[/]int ({hints_left} left, -{hint_cost} pts)")
-    items.append("[bold]a[/]i hint  [bold]e[/]xplain  [bold]?[/] ask" + ("" if ai_ready else " (AI off)"))
+        items.append(("h", f"hint ({hints_left} left, -{hint_cost} pts)"))
+    if ai_ready:
+        items += [("a", "AI hint"), ("e", "AI explanation"), ("?", "ask the AI")]
+    else:
+        items.append(("a/e/?", "AI tutor (off)"))
     if can_reveal:
-        items.append("[bold]s[/]how solution (score capped)")
-    items.append("[bold]o[/]pen editor")
-    items.append("[bold]q[/]uit")
-    return "  ".join(items) + "\n> "
+        items.append(("s", "show solution (score capped)"))
+    items += [("o", "open editor"), ("q", "quit")]
+    return _menu(items)
 
 
 def assessment_menu() -> str:
-    return "[bold]r[/]un tests  [bold]d[/]one (hand in as it is)  [bold]o[/]pen editor  [bold]q[/]uit\n> "
+    return _menu([("r", "run tests"), ("d", "done (hand in as it is)"), ("o", "open editor"), ("q", "quit")])
 
 
 def render_run_summary(*, passed: bool, cases_passed: int, cases_total: int, score: float) -> None:
