@@ -294,6 +294,10 @@ def test_report_to_dict_is_json_ready() -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["passed"] == 2 and data["total"] == 3 and data["all_passed"] is False
     assert data["first_failure"]["number"] == 1
+    # Hidden cases stay hidden: only the first failure carries its input and expected answer.
+    assert [case["status"] for case in data["cases"]] == ["failed", "passed", "passed"]
+    assert data["cases"][0]["expected"] is not None
+    assert all("expected" not in case and "input" not in case for case in data["cases"][1:])
 
 
 def test_learner_data_is_printed_as_is_not_as_markup() -> None:

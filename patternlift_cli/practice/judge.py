@@ -74,12 +74,19 @@ class JudgeReport:
         return next((case for case in self.cases if case.status != "passed"), None)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready. Cases stay hidden as on LeetCode: only the first failure shows its data."""
+        first_failure = self.first_failure
         data = asdict(self)
         data.update(
+            cases=[
+                asdict(case) if case is first_failure
+                else {"number": case.number, "status": case.status, "cpu_ms": case.cpu_ms}
+                for case in self.cases
+            ],
             passed=self.passed_count,
             total=self.total,
             all_passed=self.all_passed,
-            first_failure=asdict(self.first_failure) if self.first_failure else None,
+            first_failure=asdict(first_failure) if first_failure else None,
         )
         return data
 
