@@ -147,7 +147,15 @@ def types(
 
 @db_app.command("refresh-usage")
 def refresh_usage() -> None:
-    """Refresh the monthly_ai_usage view (CONCURRENTLY on PostgreSQL; live on SQLite)."""
+    """Refresh the monthly_ai_usage view (CONCURRENTLY on PostgreSQL; live on SQLite).
+
+    `patternlift usage` reads its monthly history from this view; readers are not blocked
+    while it refreshes. Run it from cron on a shared PostgreSQL, for example nightly.
+
+    Examples:
+
+        patternlift db refresh-usage
+    """
     from patternlift_cli.db.database import ready_engine
     from patternlift_cli.services.ai_usage import refresh_monthly_usage
     from patternlift_cli.ui.console import console
