@@ -75,8 +75,8 @@ def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
     result = runner.invoke(app, ["usage"], env={"COLUMNS": "120", "NO_COLOR": "1"})
     assert "AI usage" in result.output and "By type" in result.output and "resets" in result.output
 
-    past = runner.invoke(app, ["usage", "--month", "2020-01", "--json"])
-    assert json.loads(past.output)["calls"] == 0
+    past = json.loads(runner.invoke(app, ["usage", "--month", "2020-01", "--json"]).output)
+    assert past["calls"] == 0 and past["spent_usd"] == "0.000000"  # exact strings, one format
     bad = runner.invoke(app, ["usage", "--month", "January"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
     far = runner.invoke(app, ["usage", "--month", "9999-12"])

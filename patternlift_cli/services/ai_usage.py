@@ -326,7 +326,7 @@ def usage_summary(
         if current and profile.ai_cost_month == start:
             spent = _money(profile.current_month_ai_cost)
         else:
-            spent = recorded
+            spent = _money(recorded)
         reservations = session.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(AIBudgetReservation.amount_usd), 0)).where(
                 AIBudgetReservation.user_id == user_id, AIBudgetReservation.expires_at > now
