@@ -13,6 +13,7 @@ stage_progress::
                       "results": [{"attempt", "score", "passed", "missed"}]}
     practice         {"1": {"problem_id", "passed", "score"}, "2": ..., "3": ...}
     problems         {problem_id: ProblemTally}             # runs, failed runs, hints, reveal
+    ai_hints         {problem_id: {"interaction_id", "cases_before"}}  # scored by the next run
     mastery          {"attempt": int,
                       "problems": {problem_id: {"failed_runs", "last_fraction", "score",
                                                 "passed", "final"}},
@@ -53,6 +54,7 @@ from patternlift_cli.domain import stages
 from patternlift_cli.domain.calibration import CalibrationResult
 from patternlift_cli.domain.progress import Evidence, ProblemTally, ProgressState
 from patternlift_cli.domain.stages import Position
+from patternlift_cli.domain.tutoring import hint_quality
 from patternlift_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -558,8 +560,6 @@ def await_hint_outcome(
 def _score_ai_hint(
     session: Session, row: LearningSession, progress: dict[str, Any], evidence: Evidence
 ) -> Decimal | None:
-    from patternlift_cli.domain.tutoring import hint_quality
-
     pending = (progress.get("ai_hints") or {}).pop(evidence.item, None)
     if not pending:
         return None
