@@ -91,6 +91,20 @@ class Settings(BaseSettings):
     def _empty_url_is_default(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("ai_base_url", "stripe_api_base", "checkout_success_url", "checkout_cancel_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        # Caught here, a typo is one clear line; caught by the SDK, it is three retried
+        # "connection errors" that never name the setting.
+        if not value:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"'{value}' is not an http(s) URL such as https://api.openai.com/v1")
+        return value.strip()
+
     @field_validator("ai_price_overrides", mode="before")
     @classmethod
     def _parse_overrides(cls, value: Any) -> Any:
@@ -127,7 +141,8 @@ class Settings(BaseSettings):
 def _describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     field = str(first["loc"][0]) if first.get("loc") else "?"
-    return f"Invalid setting PATTERNLIFT_{field.upper()}: {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"Invalid setting PATTERNLIFT_{field.upper()}: {message}"
 
 
 @lru_cache(maxsize=1)

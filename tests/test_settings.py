@@ -53,6 +53,18 @@ def test_dotenv_file_is_read_and_environment_wins(home: Path, monkeypatch: pytes
     assert get_settings().judge_memory_limit_mb == 128
 
 
+@pytest.mark.parametrize("value", ["not a url", "api.openai.com/v1", "ftp://example.com"])
+def test_malformed_endpoint_url_names_the_setting(home: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("PATTERNLIFT_AI_BASE_URL", value)
+    reset_settings_cache()
+    with pytest.raises(ConfigError, match=r"PATTERNLIFT_AI_BASE_URL: .* is not an http\(s\) URL") as caught:
+        get_settings()
+    assert caught.value.exit_code == 3
+    monkeypatch.setenv("PATTERNLIFT_AI_BASE_URL", "http://127.0.0.1:8000/v1")
+    reset_settings_cache()
+    assert get_settings().ai_base_url == "http://127.0.0.1:8000/v1"
+
+
 def test_malformed_price_override_json_names_the_setting(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", "{not json")
     reset_settings_cache()
