@@ -129,3 +129,12 @@ def test_malformed_env_file_value_names_the_setting(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS=fast\n")
     result = _run([_entry_point(), "whoami"], tmp_path)
     _assert_one_clear_error(result, 3, "PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS")
+
+
+def test_other_file_system_trouble_is_one_line_and_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    # Where the signed-in learner is remembered, a folder stands instead of a file.
+    (tmp_path / "data" / "current_learner.json").mkdir(parents=True)
+    result = _run([_entry_point(), "login", "--email", "a@example.com"], tmp_path)
+    _assert_one_clear_error(result, 4, "Is a directory", "current_learner.json")
+    verbose = _run([_entry_point(), "--verbose", "login", "--email", "a@example.com"], tmp_path)
+    assert verbose.returncode == 4 and "Traceback" in verbose.stderr

@@ -166,3 +166,22 @@ def test_letters_follow_the_order_shown_on_each_attempt(course, monkeypatch, lea
     steps = [""] + [second[q.id][0] if q.id in second else "O(n)" for q in questions] + ["q"]
     result = invoke(monkeypatch, ["learn", "two-pointers"], steps)
     assert "4 of 4 right (100%)" in result.output, result.output
+
+
+def test_an_unwritable_workspace_is_one_clear_line_and_keeps_the_progress(
+    course, monkeypatch, tmp_path, engine
+) -> None:
+    from patternlift_cli.config import reset_settings_cache
+    from patternlift_cli.db.models import LearningSession
+
+    not_a_folder = tmp_path / "workspace"
+    not_a_folder.write_text("a file where the workspace folder should be")
+    monkeypatch.setenv("PATTERNLIFT_WORKSPACE", str(not_a_folder))
+    reset_settings_cache()
+    steps: list[Step] = [""] * 6 + ["Right", "Right", "O(n)", "two-pointers"]
+    result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
+    assert result.exit_code == 4, result.output
+    assert "Cannot write the practice file" in result.output and "PATTERNLIFT_WORKSPACE" in result.output
+    assert "Traceback" not in result.output
+    with engine.begin() as connection:  # the passed check is kept: practice starts once the folder is fixed
+        assert connection.execute(sa.select(LearningSession)).one().current_stage.value == "hands_on_practice"

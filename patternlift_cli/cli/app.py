@@ -63,6 +63,11 @@ class PatternLiftGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise SystemExit(141) from None
+        except OSError as error:
+            # The machine's trouble (disk full, permissions, a vanished folder), not a bug of ours
+            # the user can act on from a traceback; --verbose still shows it.
+            where = f": {error.filename}" if error.filename else ""
+            _report(error, 4, _escape(f"{error.strerror or error}{where}. (--verbose shows the traceback)"))
 
 
 def _escape(text: str) -> str:

@@ -38,6 +38,14 @@ def write_starter(problem: Any, *, overwrite: bool = False) -> Path:
     path = workspace_file(problem)
     if path.exists() and not overwrite:
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(starter_code(problem), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter_code(problem), encoding="utf-8")
+    except OSError as error:
+        from patternlift_cli.errors import StorageError
+
+        raise StorageError(
+            f"Cannot write the practice file {path}: {error.strerror or error}.",
+            hint=f"Point PATTERNLIFT_WORKSPACE at a folder you can write (now {get_settings().workspace_dir}).",
+        ) from error
     return path
