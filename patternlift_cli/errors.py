@@ -27,7 +27,9 @@ Hierarchy::
     └── JudgeError                       exit 30  the judge itself could not run
 
 Exit code 1 is also what ``patternlift check`` returns when a submission fails its cases; that is a
-result, not an error, and is not raised through this family.
+result, not an error, and is not raised through this family. An ``OSError`` that reaches the
+CLI unwrapped (disk full, permissions, a folder where a file should be) is reported the way a
+``StorageError`` is: one line, exit 4.
 """
 
 from __future__ import annotations
