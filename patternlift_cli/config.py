@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from patternlift_cli.errors import ConfigError
@@ -93,16 +93,17 @@ class Settings(BaseSettings):
 
     @field_validator("ai_base_url", "stripe_api_base", "checkout_success_url", "checkout_cancel_url")
     @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Caught here, a typo is one clear line; caught by the SDK, it is three retried
         # "connection errors" that never name the setting.
-        if not value:
-            return None
+        if not value and info.field_name in ("ai_base_url", "stripe_api_base"):
+            return None  # empty means the provider's own address
+        value = value or ""
         from urllib.parse import urlsplit
 
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"'{value}' is not an http(s) URL such as https://api.openai.com/v1")
+            raise ValueError(f"'{value}' is not an http(s) URL (like https://host/path)")
         return value.strip()
 
     @field_validator("ai_price_overrides", mode="before")
