@@ -22,6 +22,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from patternlift_cli.content.models import Pattern, Problem, Question
     from patternlift_cli.services.learning import SessionView
+    from patternlift_cli.services.tutor import TutorReply
 
 LEARN_HELP = """Learn a pattern step by step; run it again to resume where you stopped.
 
@@ -191,22 +192,14 @@ class LearnLoop:
     def explain_section(self, section: str) -> None:
         """The AI tutor explains one lesson page again, in the learner's persona style."""
         from patternlift_cli.errors import AIError
-        from patternlift_cli.services import tutor
         from patternlift_cli.ui.console import console
 
         try:
-            reply = tutor.tutor_reply(
-                "explain",
-                pattern_id=self.pattern.id,
-                session_id=self.view.session_id,
-                question=f"Explain the '{section.replace('_', ' ')}' part of the lesson another way.",
-                on_text=lambda text: (console.file.write(text), console.file.flush()),
+            self.stream_reply(
+                "explain", question=f"Explain the '{section.replace('_', ' ')}' part of the lesson another way."
             )
         except AIError as error:
             console.print(Text(error.message, style="yellow"))
-            return
-        console.print()
-        console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
 
     # ----- knowledge check ------------------------------------------------------------------
 
@@ -442,7 +435,6 @@ class LearnLoop:
 
     def ask_tutor(self, action: str, problem: Problem, path: Path) -> None:
         from patternlift_cli.services import tutor
-        from patternlift_cli.ui.console import console
         from patternlift_cli.ui.learn_prompts import read_line
 
         code = path.read_text(encoding="utf-8") if path.exists() else None
@@ -454,24 +446,31 @@ class LearnLoop:
             question = read_line("Your question: ").strip()
             if not question:
                 return
-        reply = tutor.tutor_reply(
-            kind,
-            pattern_id=self.pattern.id,
-            session_id=self.view.session_id,
-            question=question,
-            problem_id=problem.id,
-            code=code,
-            failing_case=self.last_failing_case,
-            on_text=lambda text: (console.file.write(text), console.file.flush()),
+        reply = self.stream_reply(
+            kind, question=question, problem_id=problem.id, code=code, failing_case=self.last_failing_case
         )
-        console.print()
-        console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
         if kind == "hint":
             # Scored by the next run of this problem (response_quality_score), whenever it comes.
             self.learning.await_hint_outcome(self.view.user_id, self.view.session_id, problem.id, reply.interaction_id)
         rating = read_line("Rate this reply 1-5 (Enter to skip): ").strip()
         if rating in {"1", "2", "3", "4", "5"}:
             tutor.rate_reply(reply.interaction_id, int(rating))
+
+    def stream_reply(self, kind: str, **context: Any) -> TutorReply:
+        """One tutor reply for this session, streamed to the terminal, then its cost line."""
+        from patternlift_cli.services import tutor
+        from patternlift_cli.ui.console import console
+
+        reply = tutor.tutor_reply(
+            kind,
+            pattern_id=self.pattern.id,
+            session_id=self.view.session_id,
+            on_text=lambda text: (console.file.write(text), console.file.flush()),
+            **context,
+        )
+        console.print()
+        console.print(f"[dim]{reply.cost_line}[/]", highlight=False)
+        return reply
 
     # ----- mastery assessment ------------------------------------------------------------
 
