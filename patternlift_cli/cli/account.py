@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from patternlift_cli.cli.common import JSON_OPTION, dollars
+from patternlift_cli.cli.common import JSON_OPTION
 
 
 def login(
@@ -37,7 +37,7 @@ def whoami(as_json: bool = JSON_OPTION) -> None:
     """
     from patternlift_cli.cli.common import ensure_signed_in
     from patternlift_cli.services import accounts
-    from patternlift_cli.ui.console import console, print_json
+    from patternlift_cli.ui.console import console, dollars, print_json
 
     ensure_signed_in()
     summary = accounts.whoami()

@@ -1,9 +1,8 @@
-"""Small pieces every command module shares: who is signed in, JSON output, money display."""
+"""Small pieces every command module shares: who is signed in, the --json option."""
 
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import typer
@@ -44,6 +43,3 @@ def current_profile(session: Session) -> UserProfile:
 
     return require_current_profile(session)
 
-
-def dollars(amount: Decimal, places: int = 2) -> str:
-    return f"${amount:,.{places}f}"

@@ -21,12 +21,10 @@ def patterns(as_json: bool = JSON_OPTION) -> None:
 
     Example: `patternlift patterns --json`
     """
-    from patternlift_cli.services import learning
-    from patternlift_cli.ui.console import print_json
-    from patternlift_cli.ui.progress_view import render_patterns
-
     from patternlift_cli.content.loader import load_curriculum
-    from patternlift_cli.ui.console import console
+    from patternlift_cli.services import learning
+    from patternlift_cli.ui.console import console, print_json
+    from patternlift_cli.ui.progress_view import render_patterns
 
     _prepare()
     rows = learning.patterns_overview()

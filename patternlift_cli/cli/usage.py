@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import typer
 
-from patternlift_cli.cli.common import JSON_OPTION, dollars
+from patternlift_cli.cli.common import JSON_OPTION
 from patternlift_cli.errors import UsageError
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.console import Console
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # one-line messages stay one line
+
+
+def dollars(amount: Decimal, places: int = 2) -> str:
+    """US dollars as people read them: dollars(Decimal("1234.5")) -> '$1,234.50'."""
+    return f"${amount:,.{places}f}"
 
 
 def print_json(data: object) -> None:

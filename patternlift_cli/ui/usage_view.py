@@ -10,11 +10,7 @@ from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from patternlift_cli.ui.console import console
-
-
-def _money(value: Decimal, places: int = 4) -> str:
-    return f"${value:,.{places}f}"
+from patternlift_cli.ui.console import console, dollars
 
 
 def _breakdown(title: str, rows: list[dict[str, Any]]) -> Table:
@@ -24,7 +20,7 @@ def _breakdown(title: str, rows: list[dict[str, Any]]) -> Table:
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(str(row["name"]), str(row["calls"]), f"{row['prompt_tokens']:,}", f"{row['completion_tokens']:,}",
-                      _money(row["cost_usd"]))
+                      dollars(row["cost_usd"], 4))
     return table
 
 
@@ -33,13 +29,13 @@ def render_usage(summary: dict[str, Any]) -> None:
     spent: Decimal = summary["spent_usd"]
     bar = ProgressBar(total=float(limit) or 1.0, completed=float(min(spent, limit)), width=40)
     lines = [
-        f"Spent {_money(spent)} of {_money(limit, 2)}",
+        f"Spent {dollars(spent, 4)} of {dollars(limit)}",
         bar,
     ]
     if summary["current_month"]:
-        lines.append(f"Remaining {_money(summary['remaining_usd'])} · resets {summary['resets_at']:%Y-%m-%d} 00:00 UTC")
+        lines.append(f"Remaining {dollars(summary['remaining_usd'], 4)} · resets {summary['resets_at']:%Y-%m-%d} 00:00 UTC")
         if summary["open_reservations"]:
-            lines.append(f"{summary['open_reservations']} call(s) in flight holding {_money(summary['reserved_usd'])}")
+            lines.append(f"{summary['open_reservations']} call(s) in flight holding {dollars(summary['reserved_usd'], 4)}")
     console.print(Panel(Group(*lines), title=f"AI usage · {summary['month']}", expand=False))
     if not summary["calls"]:
         console.print("No AI calls this month.")
@@ -51,7 +47,7 @@ def render_usage(summary: dict[str, Any]) -> None:
             recent.add_column(column)
         for row in summary["recent"]:
             recent.add_row(f"{row['created_at']:%Y-%m-%d %H:%M}", row["interaction_type"], row["model"],
-                           f"{row['prompt_tokens']}+{row['completion_tokens']}", _money(row["cost_usd"], 6),
+                           f"{row['prompt_tokens']}+{row['completion_tokens']}", dollars(row["cost_usd"], 6),
                            str(row["user_feedback"] or "-"))
         console.print(recent)
     if summary["history"]:
@@ -60,5 +56,5 @@ def render_usage(summary: dict[str, Any]) -> None:
             history.add_column(column)
         for row in summary["history"]:
             history.add_row(row["month"], str(row["calls"]), f"{row['prompt_tokens'] + row['completion_tokens']:,}",
-                            _money(row["cost_usd"]))
+                            dollars(row["cost_usd"], 4))
         console.print(history)
