@@ -120,7 +120,7 @@ def test_learn_offers_an_ai_hint_takes_a_rating_and_scores_it_by_the_next_run(fa
     def write(text: str):
         return lambda: workspace_file(get_problem("two-pointers-1-a")).write_text(text)
 
-    steps = ["e",                          # the AI explains the first page again
+    steps = ["e", "3",                     # the AI explains the first page again, rated 3
              "", "", "", "", "", "",       # lesson
              "Right", "Right", "O(n)", "two-pointers",  # knowledge check
              write(PARTIAL), "r",          # 3 of 10
@@ -131,6 +131,7 @@ def test_learn_offers_an_ai_hint_takes_a_rating_and_scores_it_by_the_next_run(fa
     assert "Look at what your loop does" in result.output and "AI cost $" in result.output
     explain, hint = sorted(_rows(engine, AIInteraction), key=lambda row: row.created_at)
     assert explain.interaction_type == "explain" and "When it applies" in fake_ai.requests[0]["messages"][1]["content"]
+    assert explain.user_feedback == 3
     assert (hint.interaction_type, hint.user_feedback, hint.session_id is not None) == ("hint", 4, True)
     assert hint.response_quality_score is None  # no run since the hint yet
     request = fake_ai.requests[-1]["messages"]

@@ -195,11 +195,13 @@ class LearnLoop:
         from patternlift_cli.ui.console import console
 
         try:
-            self.stream_reply(
+            reply = self.stream_reply(
                 "explain", question=f"Explain the '{section.replace('_', ' ')}' part of the lesson another way."
             )
         except AIError as error:
             console.print(Text(error.message, style="yellow"))
+            return
+        self.offer_rating(reply)
 
     # ----- knowledge check ------------------------------------------------------------------
 
@@ -434,7 +436,6 @@ class LearnLoop:
         return read_line(menu).strip().lower()
 
     def ask_tutor(self, action: str, problem: Problem, path: Path) -> None:
-        from patternlift_cli.services import tutor
         from patternlift_cli.ui.learn_prompts import read_line
 
         code = path.read_text(encoding="utf-8") if path.exists() else None
@@ -452,6 +453,13 @@ class LearnLoop:
         if kind == "hint":
             # Scored by the next run of this problem (response_quality_score), whenever it comes.
             self.learning.await_hint_outcome(self.view.user_id, self.view.session_id, problem.id, reply.interaction_id)
+        self.offer_rating(reply)
+
+    def offer_rating(self, reply: TutorReply) -> None:
+        """The learner's optional 1-5 rating of a reply (ai_interactions.user_feedback)."""
+        from patternlift_cli.services import tutor
+        from patternlift_cli.ui.learn_prompts import read_line
+
         rating = read_line("Rate this reply 1-5 (Enter to skip): ").strip()
         if rating in {"1", "2", "3", "4", "5"}:
             tutor.rate_reply(reply.interaction_id, int(rating))
