@@ -160,7 +160,7 @@ def grade_answer(question: Question, response: str, order: Sequence[int] | None 
     if kind == "multiple_choice":
         options = list(question.options)
         positions = list(order or range(len(options)))
-        index = _chosen_index(response, [str(options[i].text) for i in positions])
+        index = _chosen_index(response, choices_of(question, positions))
         if index is None:
             return AnswerGrade(valid=False)
         chosen = options[positions[index]]
