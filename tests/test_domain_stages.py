@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from patternlift_cli.errors import UsageError
+
 from patternlift_cli.domain import stages as s
 from patternlift_cli.domain.stages import Position
 
@@ -34,7 +36,7 @@ def test_mastery_only_through_the_assessment() -> None:
         s.after_mastery_assessment(Position("hands_on_practice", 3), passed=True)
     with pytest.raises(s.StageTransitionError):
         s.after_practice_problem(Position("knowledge_check", 1), passed=True)
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         Position("hands_on_practice", 4)
 
 

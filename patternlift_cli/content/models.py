@@ -5,17 +5,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
+from patternlift_cli.domain.lesson import SECTION_HEADINGS
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-LESSON_SECTIONS = (
-    "When it applies",
-    "Signals",
-    "Template",
-    "Worked example",
-    "Complexity",
-    "Common mistakes",
-)
+# The `## ` headings a lesson must have, in order (domain.lesson keys them).
+LESSON_SECTIONS = tuple(SECTION_HEADINGS.values())
 Level = Literal[1, 2, 3, "mastery"]
 CompareMode = Literal["exact", "unordered", "unordered_nested", "float", "inplace"]
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from patternlift_cli.domain.errors import UsageError
+
 VISUAL = "visual_learner"
 HANDS_ON = "hands_on_learner"
 THEORY_FIRST = "theory_first"
@@ -20,14 +22,15 @@ STRUGGLING = "struggling_learner"
 PERSONAS = (VISUAL, HANDS_ON, THEORY_FIRST, BALANCED, STRUGGLING)
 DEFAULT_PERSONA = BALANCED
 
-# Lesson section keys, as docs/CONTENT_FORMAT.md names the `## ` headings.
-WHEN_IT_APPLIES = "when_it_applies"
-SIGNALS = "signals"
-TEMPLATE = "template"
-WORKED_EXAMPLE = "worked_example"
-COMPLEXITY = "complexity"
-COMMON_MISTAKES = "common_mistakes"
-LESSON_SECTIONS = (WHEN_IT_APPLIES, SIGNALS, TEMPLATE, WORKED_EXAMPLE, COMPLEXITY, COMMON_MISTAKES)
+from patternlift_cli.domain.lesson import (
+    COMMON_MISTAKES,
+    COMPLEXITY,
+    SECTION_KEYS,
+    SIGNALS,
+    TEMPLATE,
+    WHEN_IT_APPLIES,
+    WORKED_EXAMPLE,
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ SECTION_ORDER: dict[str, tuple[str, ...]] = {
     VISUAL: (WORKED_EXAMPLE, WHEN_IT_APPLIES, TEMPLATE, SIGNALS, COMPLEXITY, COMMON_MISTAKES),
     HANDS_ON: (TEMPLATE, WORKED_EXAMPLE, SIGNALS, WHEN_IT_APPLIES, COMMON_MISTAKES, COMPLEXITY),
     THEORY_FIRST: (WHEN_IT_APPLIES, SIGNALS, COMPLEXITY, TEMPLATE, WORKED_EXAMPLE, COMMON_MISTAKES),
-    BALANCED: LESSON_SECTIONS,
+    BALANCED: SECTION_KEYS,
     STRUGGLING: (WHEN_IT_APPLIES, WORKED_EXAMPLE, TEMPLATE, SIGNALS, COMMON_MISTAKES, COMPLEXITY),
 }
 # A concise lesson keeps what recognition and the code need; the rest is one keypress away
@@ -166,13 +169,13 @@ def default_calibration() -> CalibrationResult:
 def calibrate(responses: Mapping[str, str]) -> CalibrationResult:
     """Score the answers (question id -> option key) into a persona and its guidance.
 
-    Raises ValueError naming the first missing or invalid answer.
+    Raises UsageError naming the first missing or invalid answer.
     """
     chosen: dict[str, Option] = {}
     for question in QUESTIONS:
         option = question.option(str(responses.get(question.id, "")))
         if option is None:
-            raise ValueError(f"no valid answer for calibration question '{question.id}'")
+            raise UsageError(f"No valid answer for the calibration question '{question.id}'.")
         chosen[question.id] = option
     total = sum(option.points for option in chosen.values())
 

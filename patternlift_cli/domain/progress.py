@@ -21,6 +21,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from patternlift_cli.domain.errors import UsageError
+
 ANSWER = "answer"
 TEST_RUN = "test_run"
 HINT = "hint"
@@ -114,7 +116,7 @@ class Evidence:
 
     def __post_init__(self) -> None:
         if self.kind not in EVIDENCE_KINDS:
-            raise ValueError(f"unknown evidence kind {self.kind!r}")
+            raise UsageError(f"Unknown evidence kind {self.kind!r}.")
         if self.score is not None and not isinstance(self.score, Decimal):
             object.__setattr__(self, "score", Decimal(str(self.score)))
 
@@ -143,6 +145,7 @@ class ProblemTally:
     solved: bool = False
     first_run_fraction: float | None = None
     best_score: float = 0.0
+    last_cases_passed: int = 0          # of the latest run: what an AI hint is measured against
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> ProblemTally:
@@ -154,17 +157,42 @@ class ProblemTally:
 
 
 @dataclass(frozen=True)
+class AnswerMemo:
+    """The latest answer to one question: what the mastery dimensions read."""
+
+    passed: bool
+    question_kind: str | None = None
+    concept: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnswerMemo:
+        return cls(bool(data.get("passed")), data.get("question_kind"), data.get("concept"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class ProgressState:
-    """The evidence-driven part of a learning session."""
+    """The evidence-driven part of a learning session.
+
+    Everything here is bounded by the pattern's size (questions, problems), never by how many
+    attempts the learner made: the attempts themselves are appended to their own table, so a
+    learner with thousands of attempts pays the same per step as one with none.
+    """
 
     understanding: Decimal = UNDERSTANDING_START
     struggles: tuple[str, ...] = ()
-    attempts: tuple[dict[str, Any], ...] = ()
     problems: Mapping[str, ProblemTally] = field(default_factory=dict)
+    answers: Mapping[str, AnswerMemo] = field(default_factory=dict)
     best_score: Decimal = Decimal(0)
     current_score: Decimal = Decimal(0)
     attempts_count: int = 0
     mastery_scores: Mapping[str, float] = field(default_factory=dict)
+    time_spent_seconds: float = 0.0
+    recognition_streak: int = 0
+    best_recognition_streak: int = 0
+    perfect_check: bool = False
 
     def tally(self, problem_id: str) -> ProblemTally:
         return self.problems.get(problem_id, ProblemTally())
@@ -334,20 +362,12 @@ def assessment_score(
 # ----- mastery dimensions --------------------------------------------------------------------
 
 
-def _latest_answers(attempts: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    latest: dict[str, Mapping[str, Any]] = {}
-    for attempt in attempts:
-        if attempt.get("kind") == ANSWER:
-            latest[attempt.get("item", "")] = attempt
-    return latest
-
-
 def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
 def mastery_dimensions(
-    attempts: Iterable[Mapping[str, Any]], problems: Mapping[str, ProblemTally]
+    answers: Mapping[str, AnswerMemo], problems: Mapping[str, ProblemTally]
 ) -> dict[str, float | None]:
     """Per dimension 0-100, or None while there is no evidence for it.
 
@@ -358,15 +378,14 @@ def mastery_dimensions(
       submission that handles the empty, single and duplicate cases shows edge-case care), with
       questions about edge cases counted alongside
     """
-    attempts = list(attempts)
-    latest = _latest_answers(attempts).values()
+    latest = list(answers.values())
 
-    def right_share(selected: list[Mapping[str, Any]]) -> list[float]:
-        return [100.0 if answer.get("passed") else 0.0 for answer in selected]
+    def right_share(selected: list[AnswerMemo]) -> list[float]:
+        return [100.0 if answer.passed else 0.0 for answer in selected]
 
-    recognition = [a for a in latest if a.get("question_kind") == "recognition"]
-    complexity = [a for a in latest if "complexity" in (a.get("concept") or "")]
-    edge_answers = [a for a in latest if "edge" in (a.get("concept") or "")]
+    recognition = [a for a in latest if a.question_kind == "recognition"]
+    complexity = [a for a in latest if "complexity" in (a.concept or "")]
+    edge_answers = [a for a in latest if "edge" in (a.concept or "")]
     attempted = [tally for tally in problems.values() if tally.runs > 0]
     return {
         "recognition": _mean(right_share(recognition)),
@@ -446,20 +465,36 @@ def _next_tally(tally: ProblemTally, evidence: Evidence) -> ProblemTally:
             solved=tally.solved or bool(evidence.passed),
             first_run_fraction=tally.first_run_fraction if tally.runs else fraction,
             best_score=max(tally.best_score, score),
+            last_cases_passed=evidence.cases_passed or 0,
         )
     return tally
 
 
-def apply_evidence(state: ProgressState, evidence: Evidence, now: datetime) -> ProgressState:
-    """Fold one piece of evidence into the session's progress."""
+def apply_evidence(
+    state: ProgressState, evidence: Evidence, now: datetime
+) -> tuple[ProgressState, dict[str, Any] | None]:
+    """Fold one piece of evidence into the session's progress.
+
+    Returns the new state and the attempt record to append to the history (None for hints
+    and reveals, which are not attempts).
+    """
     problems = dict(state.problems)
     tally_before = state.tally(evidence.item)
     if evidence.kind in (TEST_RUN, HINT, REVEAL):
         problems[evidence.item] = _next_tally(tally_before, evidence)
 
-    attempts = state.attempts
-    if _records_attempt(evidence):
-        attempts = (*attempts, attempt_record(evidence, now))
+    answers = state.answers
+    streak, best_streak = state.recognition_streak, state.best_recognition_streak
+    if evidence.kind == ANSWER:
+        answers = {
+            **answers,
+            evidence.item: AnswerMemo(bool(evidence.passed), evidence.question_kind, evidence.concept),
+        }
+        if evidence.question_kind == "recognition":
+            streak = streak + 1 if evidence.passed else 0
+            best_streak = max(best_streak, streak)
+
+    record = attempt_record(evidence, now) if _records_attempt(evidence) else None
 
     current, best = state.current_score, state.best_score
     if evidence.kind in SCORED_KINDS and evidence.score is not None:
@@ -469,18 +504,30 @@ def apply_evidence(state: ProgressState, evidence: Evidence, now: datetime) -> P
     understanding = move_understanding(
         state.understanding, understanding_delta(evidence, tally_before)
     )
-    dimensions = mastery_dimensions(attempts, problems)
+    dimensions = mastery_dimensions(answers, problems)
     scores: dict[str, float] = {
         name: value for name, value in dimensions.items() if value is not None
     }
     scores["overall"] = float(overall_mastery(dimensions, understanding))
-    return ProgressState(
-        understanding=understanding,
-        struggles=merge_struggles(state.struggles, new_struggles(evidence, problems)),
-        attempts=attempts,
-        problems=problems,
-        best_score=best,
-        current_score=current,
-        attempts_count=state.attempts_count + (1 if evidence.kind in ATTEMPT_KINDS else 0),
-        mastery_scores=scores,
+    perfect = state.perfect_check or (
+        evidence.kind == KNOWLEDGE_CHECK_RESULT and evidence.score is not None and evidence.score >= 100
+    )
+    return (
+        ProgressState(
+            understanding=understanding,
+            struggles=merge_struggles(state.struggles, new_struggles(evidence, problems)),
+            problems=problems,
+            answers=answers,
+            best_score=best,
+            current_score=current,
+            attempts_count=state.attempts_count + (1 if evidence.kind in ATTEMPT_KINDS else 0),
+            mastery_scores=scores,
+            time_spent_seconds=round(state.time_spent_seconds + float(evidence.duration_seconds or 0), 1)
+            if record is not None
+            else state.time_spent_seconds,
+            recognition_streak=streak,
+            best_recognition_streak=best_streak,
+            perfect_check=perfect,
+        ),
+        record,
     )
