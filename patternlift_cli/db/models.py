@@ -175,6 +175,48 @@ class LearningSession(SQLModel, table=True):
     )
 
 
+class LearningAttempt(SQLModel, table=True):
+    """One answer, test run or check result, appended as it happens and never rewritten."""
+
+    __tablename__ = "learning_attempts"
+
+    id: uuid.UUID = _uuid_pk()
+    session_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid(), sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    user_id: uuid.UUID = _user_fk(nullable=False)
+    kind: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    stage: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    level: int = Field(default=1, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="1"))
+    item: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False, server_default=""))
+    score: Decimal | None = Field(default=None, sa_column=sa.Column(PlainNumeric()))
+    passed: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean()))
+    hints: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
+    duration_seconds: Decimal = Field(
+        default=Decimal(0), sa_column=sa.Column(PlainNumeric(), nullable=False, server_default="0")
+    )
+    concept: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    question_kind: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    cases_passed: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
+    cases_total: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False))
+    created_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW)
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('answer', 'test_run', 'knowledge_check', 'mastery_assessment')",
+            name="learning_attempts_kind_check",
+        ),
+        sa.CheckConstraint("hints >= 0", name="learning_attempts_hints_check"),
+        sa.CheckConstraint("duration_seconds >= 0", name="learning_attempts_duration_seconds_check"),
+        sa.Index("idx_learning_attempts_session_created", "session_id", "created_at"),
+    )
+
+
 class PatternProgress(SQLModel, table=True):
     """One row per mastered pattern: written only by a passed mastery assessment."""
 
@@ -424,6 +466,7 @@ monthly_ai_usage = sa.Table(
 USER_OWNED_TABLES = (
     "user_profiles",
     "learning_sessions",
+    "learning_attempts",
     "pattern_progress",
     "ai_interactions",
     "ai_budget_reservations",
