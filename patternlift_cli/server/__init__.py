@@ -1,0 +1,1 @@
+"""The PatternLift server: the use cases over HTTP (FastAPI on uvicorn)."""
