@@ -55,10 +55,11 @@ def test_ask_without_a_key_exits_11_in_one_line(mini_course, learner) -> None:
 
 
 def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
-    from patternlift_cli.services.tutor import tutor_reply
+    from tests.conftest import signed_in
 
-    first = tutor_reply("question", pattern_id="two-pointers", question="one")
-    second = tutor_reply("explain", pattern_id="two-pointers")
+    tutor = signed_in().tutor
+    first = tutor.reply("question", pattern_id="two-pointers", question="one")
+    second = tutor.reply("explain", pattern_id="two-pointers")
     runner = CliRunner()
     from patternlift_cli.cli.app import app
 
@@ -86,9 +87,9 @@ def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
 def test_refresh_usage_refreshes_the_materialized_view(fake_ai, engine, backend) -> None:  # noqa: F811
     from patternlift_cli.cli.app import app
     from patternlift_cli.db.models import monthly_ai_usage
-    from patternlift_cli.services.tutor import tutor_reply
+    from tests.conftest import signed_in
 
-    reply = tutor_reply("question", pattern_id="two-pointers", question="one")
+    reply = signed_in().tutor.reply("question", pattern_id="two-pointers", question="one")
     result = CliRunner().invoke(app, ["db", "refresh-usage"])
     assert result.exit_code == 0, result.output
     with engine.begin() as connection:

@@ -65,9 +65,9 @@ def broken(problem) -> str:
 
 
 def lesson_enters(pattern, guidance_sections) -> list[Step]:
-    from patternlift_cli.cli.learn import lesson_pages
+    from patternlift_cli.domain.lesson import lesson_pages
 
-    return [""] * len(lesson_pages(pattern, guidance_sections))
+    return [""] * len(lesson_pages(pattern.lesson.sections, guidance_sections))
 
 
 def check_steps(questions, *, fail: bool) -> list[Step]:
@@ -79,15 +79,20 @@ def check_steps(questions, *, fail: bool) -> list[Step]:
 
 
 def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
-    from patternlift_cli.db.models import LearningSession, PatternProgress, UserAchievement, UserCalibration
+    from patternlift_cli.db.models import (
+        LearningAttempt,
+        LearningSession,
+        PatternProgress,
+        UserAchievement,
+        UserCalibration,
+    )
     from patternlift_cli.domain import calibration
-    from patternlift_cli.services import learning
 
     pattern = _real_curriculum()
     answers = {"experience": "b", "foundations": "b", "learning_style": "a", "when_stuck": "c", "time": "b"}
     guidance = calibration.calibrate(answers).guidance_config
-    questions = learning.knowledge_questions(pattern)
-    levels = [learning.practice_problem(pattern, level) for level in (1, 2, 3)]
+    questions = list(pattern.questions)
+    levels = [pattern.practice_problem(level) for level in (1, 2, 3)]
     steps: list[Step] = [answers[q.id] for q in calibration.QUESTIONS]
     steps += lesson_enters(pattern, guidance["lesson_sections"])
     steps += check_steps(questions, fail=True)
@@ -96,9 +101,9 @@ def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
     steps += [writer(levels[0], broken(levels[0])), "r", "h", writer(levels[0], reference(levels[0])), "r"]
     steps += [writer(levels[1], reference(levels[1])), "r"]
     steps += [writer(levels[2], reference(levels[2])), "r"]
-    for problem in learning.mastery_problems(pattern):
+    for problem in pattern.mastery_problems:
         steps += [writer(problem, reference(problem)), "r"]
-    steps += [right(q) for q in learning.mastery_questions(pattern)]
+    steps += [right(q) for q in pattern.mastery.recognition]
 
     result = invoke(monkeypatch, ["learn", PATTERN], steps)
     assert result.exit_code == 0, result.output
@@ -118,12 +123,14 @@ def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
         assert row.best_score == 100 and row.attempts_count > len(questions) * 2
         assert any(s.startswith("concept:") for s in row.struggle_indicators)
         assert set(row.mastery_scores) >= {"recognition", "implementation", "complexity", "edge_cases", "overall"}
-        history = row.attempt_history
-        runs = [a for a in history if a["kind"] == "test_run" and a["level"] == 1 and a["stage"] == "hands_on_practice"]
-        assert [a["passed"] for a in runs] == [False, True] and runs[1]["hints"] == 1
-        assert {"stage", "level", "item", "score", "passed", "hints", "duration_seconds", "at"} <= set(history[0])
-        checks = [a for a in history if a["kind"] == "knowledge_check"]
-        assert [a["passed"] for a in checks] == [False, True]
+        assert {"stage", "level", "item", "score", "passed", "hints", "duration_seconds", "at"} <= set(row.attempt_history[0])
+        history = connection.execute(
+            sa.select(LearningAttempt).where(LearningAttempt.session_id == row.id).order_by(LearningAttempt.created_at)
+        ).all()
+        runs = [a for a in history if a.kind == "test_run" and a.level == 1 and a.stage == "hands_on_practice"]
+        assert [a.passed for a in runs] == [False, True] and runs[1].hints == 1
+        checks = [a for a in history if a.kind == "knowledge_check"]
+        assert [a.passed for a in checks] == [False, True]
         calibration_row = connection.execute(sa.select(UserCalibration)).one()
         assert calibration_row.persona_type == "visual_learner" and calibration_row.responses == answers
         assert calibration_row.guidance_config["lesson_sections"] == guidance["lesson_sections"]
@@ -146,11 +153,11 @@ def _stage(engine) -> tuple[str, int, int]:
 def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, monkeypatch) -> None:
     pattern = _real_curriculum()
     from patternlift_cli.practice.workspace import workspace_file
-    from patternlift_cli.services import learning
+    from tests.conftest import signed_in
 
-    level_1 = learning.practice_problem(pattern, 1)
-    level_2 = learning.practice_problem(pattern, 2)
-    lines = lesson_enters(pattern, None) + check_steps(learning.knowledge_questions(pattern), fail=False)
+    level_1 = pattern.practice_problem(1)
+    level_2 = pattern.practice_problem(2)
+    lines = lesson_enters(pattern, None) + check_steps(pattern.questions, fail=False)
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "patternlift_cli", "learn", PATTERN, "--skip-calibration"],
@@ -192,7 +199,7 @@ def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, mo
     assert result.exit_code == 0, result.output
     assert "resuming at Hands-on practice, level 2" in result.output
     assert Path(workspace_file(level_2)).read_text(encoding="utf-8") == mine  # not overwritten
-    detail = learning.progress_detail(PATTERN)
+    detail = signed_in().learning.progress(PATTERN)
     assert detail.stage == "hands_on_practice" and detail.level == 2
-    failed = [a for a in detail.attempts if a["kind"] == "test_run" and a["item"] == level_2.id]
-    assert [a["passed"] for a in failed] == [False]
+    failed = [a for a in detail.attempt_history if a.kind == "test_run" and a.item == level_2.id]
+    assert [a.passed for a in failed] == [False]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
+from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
-from patternlift_cli.ui.console import console
+from patternlift_cli.ui.format import num
 
 STAGE_LABELS = {
     None: "not started",
@@ -19,10 +21,10 @@ STAGE_LABELS = {
 }
 
 
-def render_patterns(rows: list[Any]) -> None:
+def patterns(rows: list[Any], *, width: int) -> RenderableType:
     # The id is what the learner types next, so it never wraps; the display name only
     # gets a column when the terminal has room for it.
-    show_names = console.width >= 110
+    show_names = width >= 110
     table = Table(title="Course", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("Pattern", no_wrap=True, style="bold")
@@ -43,47 +45,50 @@ def render_patterns(rows: list[Any]) -> None:
         understanding = f"{row.understanding:.0f}" if row.understanding is not None else ""
         cells = [str(row.order), row.id, *([row.name] if show_names else []), needs, stage, understanding]
         table.add_row(*cells)
-    console.print(table)
+    return table
 
 
-def render_progress(detail: Any) -> None:
+def progress(detail: Any) -> RenderableType:
     if not detail.started:
-        console.print(f"No progress yet on {detail.pattern_name}. Start with `patternlift learn {detail.pattern_id}`.")
-        return
+        return Text(f"No progress yet on {detail.pattern_name}. Start with `patternlift learn {detail.pattern_id}`.")
+    parts: list[RenderableType] = []
     summary = Table(show_header=False, box=None, title=detail.pattern_name, title_justify="left")
     summary.add_row("Stage", STAGE_LABELS.get(detail.stage, detail.stage) + (f", level {detail.level}" if detail.stage == "hands_on_practice" else ""))
-    summary.add_row("Understanding", f"{detail.understanding:.1f} / 100")
+    summary.add_row("Understanding", f"{detail.understanding_level:.1f} / 100")
     summary.add_row("Persona", detail.persona_type or "")
     summary.add_row("Mastery score", f"{detail.mastery_score:.1f}")
     for name in ("recognition", "implementation", "complexity", "edge_cases"):
         if name in detail.mastery_scores:
-            summary.add_row(f"  {name.replace('_', ' ')}", f"{detail.mastery_scores[name]:g}")
-    summary.add_row("Scores", f"current {detail.current_score:g}, best {detail.best_score:g}")
+            summary.add_row(f"  {name.replace('_', ' ')}", num(detail.mastery_scores[name]))
+    summary.add_row("Scores", f"current {num(detail.current_score)}, best {num(detail.best_score)}")
     summary.add_row("Attempts", str(detail.attempts_count))
     if detail.mastered:
-        summary.add_row("Mastered", f"{detail.mastered_at:%Y-%m-%d} (assessment {detail.assessment_score:g})")
-    console.print(summary)
-    if detail.struggles:
-        console.print("[bold]Struggles:[/] " + ", ".join(detail.struggles), highlight=False)
-    if detail.attempts:
+        summary.add_row("Mastered", f"{detail.mastered_at:%Y-%m-%d} (assessment {num(detail.assessment_score)})")
+    parts.append(summary)
+    if detail.struggle_indicators:
+        parts.append(Text.assemble(("Struggles: ", "bold"), ", ".join(detail.struggle_indicators)))
+    if detail.attempt_history:
         table = Table(title="Attempts", title_justify="left")
         for column in ("When", "Stage", "Lvl", "Item", "Score", "Passed", "Hints", "Secs"):
             table.add_column(column)
-        for attempt in detail.attempts[-25:]:
+        for attempt in detail.attempt_history:
             table.add_row(
-                str(attempt.get("at", ""))[:16].replace("T", " "),
-                STAGE_LABELS.get(attempt.get("stage"), attempt.get("stage", "")),
-                str(attempt.get("level", "")),
-                str(attempt.get("item", "")),
-                "" if attempt.get("score") is None else f"{attempt['score']:g}",
-                {True: "yes", False: "no"}.get(attempt.get("passed"), ""),
-                str(attempt.get("hints", 0)),
-                f"{attempt.get('duration_seconds', 0):.0f}",
+                f"{attempt.at:%Y-%m-%d %H:%M}",
+                STAGE_LABELS.get(attempt.stage, attempt.stage),
+                str(attempt.level),
+                attempt.item,
+                "" if attempt.score is None else num(attempt.score),
+                {True: "yes", False: "no"}.get(attempt.passed, ""),
+                str(attempt.hints),
+                f"{attempt.duration_seconds:.0f}",
             )
-        console.print(table)
+        parts.append(table)
+        if detail.attempts_not_shown:
+            parts.append(Text(f"{detail.attempts_not_shown} older attempt(s) not shown.", style="dim"))
+    return Group(*parts)
 
 
-def render_achievements(statuses: list[Any]) -> None:
+def achievements(statuses: list[Any]) -> RenderableType:
     table = Table(title="Achievements", title_justify="left")
     table.add_column("")
     table.add_column("Achievement")
@@ -96,6 +101,5 @@ def render_achievements(statuses: list[Any]) -> None:
             status.description,
             f"{status.unlocked_at:%Y-%m-%d}" if status.unlocked_at else "",
         )
-    console.print(table)
     held = sum(1 for status in statuses if status.unlocked)
-    console.print(f"{held} of {len(statuses)} unlocked.")
+    return Group(table, Text(f"{held} of {len(statuses)} unlocked."))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from enum import Enum
 
 import typer
 
-from patternlift_cli.cli.common import JSON_OPTION
+from patternlift_cli.cli.options import JSON_OPTION
 
 config_app = typer.Typer(
     help="Keys in the OS keyring and the settings in effect.",
@@ -35,20 +34,24 @@ def set_key(
 
         printenv MY_KEY | patternlift config set-key stripe --stdin
     """
+    from patternlift_cli.cli.context import ui
     from patternlift_cli.config import mask_secret, set_secret
     from patternlift_cli.errors import UsageError
-    from patternlift_cli.ui.console import console
 
+    terminal = ui()
     if from_stdin:
-        value = sys.stdin.readline().strip()
-    elif sys.stdin.isatty():
+        try:
+            value = terminal.stdin.readline().strip() if terminal.stdin is not None else ""
+        except (OSError, ValueError):  # standard input closed (`<&-`)
+            value = ""
+    elif terminal.interactive():
         value = typer.prompt(f"{provider.value} key", hide_input=True).strip()
     else:
         raise UsageError("No terminal to type the key into.", hint="Pipe it in with --stdin.")
     if not value:
         raise UsageError("The key is empty; nothing was stored.")
     set_secret(provider.value, value)
-    console.print(f"Stored the {provider.value} key ({mask_secret(value)}) in the OS keyring.")
+    terminal.say(f"Stored the {provider.value} key ({mask_secret(value)}) in the OS keyring.")
 
 
 @config_app.command("delete-key")
@@ -58,15 +61,15 @@ def delete_key(provider: Provider = typer.Argument(..., help="openai, stripe or 
     Example: `patternlift config delete-key openai`
     """
     from patternlift_cli.config import SECRET_SOURCES, delete_secret
-    from patternlift_cli.ui.console import console
+    from patternlift_cli.cli.context import ui
 
     if delete_secret(provider.value):
-        console.print(f"Deleted the {provider.value} key from the OS keyring.")
+        ui().say(f"Deleted the {provider.value} key from the OS keyring.")
     else:
-        console.print(f"No {provider.value} key was stored in the keyring.")
+        ui().say(f"No {provider.value} key was stored in the keyring.")
     env_var = SECRET_SOURCES[provider.value][1]
     if os.environ.get(env_var):
-        console.print(f"Note: {env_var} is still set in the environment and will be used.")
+        ui().say(f"Note: {env_var} is still set in the environment and will be used.")
 
 
 @config_app.command("show")
@@ -78,7 +81,7 @@ def show(as_json: bool = JSON_OPTION) -> None:
     from patternlift_cli.config import SECRET_SOURCES, get_secret, get_settings, mask_secret, secret_source
     from patternlift_cli.db.engine import normalize_database_url
     from patternlift_cli.errors import ConfigError
-    from patternlift_cli.ui.console import console, print_json
+    from patternlift_cli.cli.context import ui
 
     settings = get_settings()
     url = settings.effective_database_url
@@ -100,7 +103,7 @@ def show(as_json: bool = JSON_OPTION) -> None:
         for provider in SECRET_SOURCES
     }
     if as_json:
-        print_json({"settings": values, "keys": keys})
+        ui().print_json({"settings": values, "keys": keys})
         return
     from rich.table import Table
 
@@ -109,7 +112,7 @@ def show(as_json: bool = JSON_OPTION) -> None:
         table.add_row(name, str(value if value is not None else "(not set)"))
     for provider, info in keys.items():
         table.add_row(f"{provider} key", f"{info['value']}" + (f"  [dim]({info['source']})[/]" if info["source"] else ""))
-    console.print(table)
+    ui().show(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from patternlift_cli.cli.common import JSON_OPTION
+from patternlift_cli.cli.options import JSON_OPTION
 
 db_app = typer.Typer(
     help="Database schema: migrate, check against the models, export TypeScript types.",
@@ -31,7 +31,7 @@ def upgrade(
     """
     from patternlift_cli.db import migrate
     from patternlift_cli.db.engine import describe_location
-    from patternlift_cli.ui.console import console
+    from patternlift_cli.cli.context import ui
 
     engine = _engine()
     before = migrate.current_revision(engine)
@@ -39,9 +39,9 @@ def upgrade(
     after = migrate.current_revision(engine)
     where = describe_location(engine.url)
     if before == after:
-        console.print(f"{where} is already at revision {after}.")
+        ui().say(f"{where} is already at revision {after}.")
     else:
-        console.print(f"Migrated {where}: {before or 'empty'} -> {after}.")
+        ui().say(f"Migrated {where}: {before or 'empty'} -> {after}.")
 
 
 @db_app.command()
@@ -54,13 +54,13 @@ def downgrade(
     Example: `patternlift db downgrade -1 --yes`
     """
     from patternlift_cli.db import migrate
-    from patternlift_cli.ui.console import console
+    from patternlift_cli.cli.context import ui
 
     if not yes and not typer.confirm(f"Downgrade the database to {revision}? Data may be lost"):
         raise typer.Exit(1)
     engine = _engine()
     migrate.downgrade(engine, revision)
-    console.print(f"Database now at revision {migrate.current_revision(engine) or 'base (empty)'}.")
+    ui().say(f"Database now at revision {migrate.current_revision(engine) or 'base (empty)'}.")
 
 
 @db_app.command()
@@ -68,7 +68,7 @@ def status(as_json: bool = JSON_OPTION) -> None:
     """Show where the database is and whether its schema is current."""
     from patternlift_cli.db import migrate
     from patternlift_cli.db.engine import describe_location
-    from patternlift_cli.ui.console import console, print_json
+    from patternlift_cli.cli.context import ui
 
     engine = _engine()
     current, head = migrate.current_revision(engine), migrate.head_revision()
@@ -79,10 +79,10 @@ def status(as_json: bool = JSON_OPTION) -> None:
         "up_to_date": current == head,
     }
     if as_json:
-        print_json(data)
+        ui().print_json(data)
         return
     state = "[green]up to date[/]" if current == head else "[yellow]out of date[/] (run `patternlift db upgrade`)"
-    console.print(f"{data['database']}: revision {current or 'none'} of {head} — {state}")
+    ui().say(f"{data['database']}: revision {current or 'none'} of {head} — {state}")
 
 
 @db_app.command()
@@ -92,13 +92,13 @@ def check(as_json: bool = JSON_OPTION) -> None:
     Example: `patternlift db check || echo "schema drift"`
     """
     from patternlift_cli.db import migrate
-    from patternlift_cli.ui.console import console, print_json
+    from patternlift_cli.cli.context import ui
 
     engine = _engine()
     differences = migrate.compare_schema(engine)
     current, head = migrate.current_revision(engine), migrate.head_revision()
     if as_json:
-        print_json(
+        ui().print_json(
             {
                 "in_sync": not differences and current == head,
                 "current_revision": current,
@@ -108,13 +108,13 @@ def check(as_json: bool = JSON_OPTION) -> None:
         )
     else:
         if current != head:
-            console.print(f"Database at revision {current or 'none'}, migrations at {head}.")
+            ui().say(f"Database at revision {current or 'none'}, migrations at {head}.")
         for difference in differences:
-            console.print(f"  - {difference}")
+            ui().say(f"  - {difference}")
         if not differences and current == head:
-            console.print("Schema in sync with the models.")
+            ui().say("Schema in sync with the models.")
         else:
-            console.print(f"{len(differences)} difference(s) between the models and the database.")
+            ui().say(f"{len(differences)} difference(s) between the models and the database.")
     if differences or current != head:
         raise typer.Exit(1)
 
@@ -129,11 +129,11 @@ def types(
     """
     from patternlift_cli.db.database import ready_engine
     from patternlift_cli.db.typescript import generate_typescript
-    from patternlift_cli.ui.console import console, err_console
+    from patternlift_cli.cli.context import ui
 
     text = generate_typescript(ready_engine())
     if out is None:
-        console.file.write(text)
+        ui().write(text)
         return
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +142,7 @@ def types(
         from patternlift_cli.errors import UsageError
 
         raise UsageError(f"Cannot write {out}: {error.strerror}") from error
-    err_console.print(f"Wrote {out}")
+    ui().status_line(f"Wrote {out}")
 
 
 @db_app.command("refresh-usage")
@@ -158,9 +158,9 @@ def refresh_usage() -> None:
     """
     from patternlift_cli.db.database import ready_engine
     from patternlift_cli.services.ai_usage import refresh_monthly_usage
-    from patternlift_cli.ui.console import console
+    from patternlift_cli.cli.context import ui
 
-    console.print(refresh_monthly_usage(ready_engine()))
+    ui().say(refresh_monthly_usage(ready_engine()))
 
 
 def register(app: typer.Typer) -> None:

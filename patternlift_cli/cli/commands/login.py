@@ -1,0 +1,34 @@
+"""`patternlift login`: create or select your learner profile."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+
+def login(
+    email: str = typer.Option(..., "--email", "-e", help="Your email; creates the profile on first use."),
+    name: Optional[str] = typer.Option(None, "--name", "-n", help="Your name, shown in greetings."),
+) -> None:
+    """Create or select your learner profile.
+
+    A new profile starts a 14-day trial with a $3.00 monthly AI limit.
+
+    Example: `patternlift login --email ada@example.com --name "Ada"`
+    """
+    from patternlift_cli import signin
+    from patternlift_cli.cli.context import database, ui
+    from patternlift_cli.services import accounts
+
+    profile, created = accounts.login(database(), email, name)
+    signin.remember(profile.email)
+    terminal = ui()
+    if created:
+        terminal.text(f"Welcome, {profile.full_name or profile.email}! Your 14-day trial has started.")
+    else:
+        terminal.text(f"Signed in as {profile.email}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Account")(login)
