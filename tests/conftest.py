@@ -203,10 +203,9 @@ def learner(database_url: str):
 
 def local_database():
     """The configured database, as the use cases take it."""
-    from patternlift_cli.db.database import ready_engine
-    from patternlift_cli.db.unit import Database
+    from patternlift_cli.services.learner import local_database as configured
 
-    return Database(ready_engine())
+    return configured()
 
 
 def signed_in():

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from patternlift_cli.domain import progress as p
+from patternlift_cli.domain import scoring
 from patternlift_cli.domain.progress import Evidence, ProblemTally, ProgressState, apply_evidence
 from patternlift_cli.errors import UsageError
 
@@ -103,22 +104,22 @@ def test_three_failed_runs_mark_repeated_failure_and_hints_mark_dependency() -> 
 
 
 def test_practice_score_costs() -> None:
-    full = p.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=0, failed_runs_before=0, revealed=False)
+    full = scoring.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=0, failed_runs_before=0, revealed=False)
     assert full == Decimal(100)
-    assert p.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=1, failed_runs_before=1, revealed=False) == Decimal(85)
-    assert p.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=0, failed_runs_before=9, revealed=False) == Decimal(80)
-    assert p.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=3, failed_runs_before=4, revealed=True) == Decimal(40)
-    assert p.practice_score(passed=False, cases_passed=4, cases_total=10, hints_used=0, failed_runs_before=0, revealed=False) == Decimal(20)
+    assert scoring.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=1, failed_runs_before=1, revealed=False) == Decimal(85)
+    assert scoring.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=0, failed_runs_before=9, revealed=False) == Decimal(80)
+    assert scoring.practice_score(passed=True, cases_passed=10, cases_total=10, hints_used=3, failed_runs_before=4, revealed=True) == Decimal(40)
+    assert scoring.practice_score(passed=False, cases_passed=4, cases_total=10, hints_used=0, failed_runs_before=0, revealed=False) == Decimal(20)
 
 
 def test_assessment_scores_are_weighted() -> None:
-    assert p.assessment_problem_score(passed=True, cases_passed=8, cases_total=8, failed_runs_before=1) == Decimal(90)
-    assert p.assessment_problem_score(passed=False, cases_passed=5, cases_total=10, failed_runs_before=3) == Decimal(30)
-    assert p.assessment_score([Decimal(100)], 3, 3) == Decimal(100)
-    assert p.assessment_score([Decimal(100)], 1, 3) == Decimal("80.0")
-    assert p.assessment_score([Decimal(90)], 2, 4) == Decimal("78.0")
-    assert p.assessment_score([], 2, 4) == Decimal("50.0")
-    assert p.assessment_score([Decimal(70)], 0, 0) == Decimal("70.0")
+    assert scoring.assessment_problem_score(passed=True, cases_passed=8, cases_total=8, failed_runs_before=1) == Decimal(90)
+    assert scoring.assessment_problem_score(passed=False, cases_passed=5, cases_total=10, failed_runs_before=3) == Decimal(30)
+    assert scoring.assessment_score([Decimal(100)], 3, 3) == Decimal(100)
+    assert scoring.assessment_score([Decimal(100)], 1, 3) == Decimal("80.0")
+    assert scoring.assessment_score([Decimal(90)], 2, 4) == Decimal("78.0")
+    assert scoring.assessment_score([], 2, 4) == Decimal("50.0")
+    assert scoring.assessment_score([Decimal(70)], 0, 0) == Decimal("70.0")
 
 
 def test_scores_best_and_current() -> None:
@@ -142,14 +143,14 @@ def test_mastery_dimensions_and_overall() -> None:
         run("pb", False, cases=(5, 10), score="25"),
         run("pb", True, score="95"),
     )
-    dims = p.mastery_dimensions(state.answers, state.problems)
+    dims = scoring.mastery_dimensions(state.answers, state.problems)
     # Only the latest answer per question counts: the retried r1 is right now.
     assert dims == {"recognition": 100.0, "implementation": 95.0, "complexity": 0.0, "edge_cases": 50.0}
-    overall = p.overall_mastery(dims, state.understanding)
+    overall = scoring.overall_mastery(dims, state.understanding)
     weighted = (Decimal("0.25") * 100 + Decimal("0.35") * 95 + 0 + Decimal("0.25") * 50) / 1
-    assert overall == p.clamp_score(Decimal("0.8") * weighted + Decimal("0.2") * state.understanding)
+    assert overall == scoring.clamp_score(Decimal("0.8") * weighted + Decimal("0.2") * state.understanding)
     assert state.mastery_scores["overall"] == float(overall)
-    assert p.overall_mastery({"recognition": None}, Decimal(50)) == Decimal(10)
+    assert scoring.overall_mastery({"recognition": None}, Decimal(50)) == Decimal(10)
     # The running totals the achievements read: the streak of right recognition answers.
     assert (state.recognition_streak, state.best_recognition_streak) == (2, 2)
     assert state.time_spent_seconds == 4 * 60 + 2 * 120

@@ -11,6 +11,34 @@ from functools import cached_property
 from patternlift_cli.db.unit import Database
 
 
+def local_database() -> Database:
+    """The configured database, its schema checked (SQLite is migrated on first use)."""
+    from patternlift_cli.db.database import ready_engine
+
+    return Database(ready_engine())
+
+
+def sign_in_locally(email: str, full_name: str | None = None) -> tuple[str, str | None, bool]:
+    """Select (or create) the local profile for `email` and remember it on this machine.
+
+    Returns (email as stored, full name, created)."""
+    from patternlift_cli import signin
+    from patternlift_cli.services import accounts
+
+    profile, created = accounts.login(local_database(), email, full_name)
+    signin.remember(profile.email)
+    return profile.email, profile.full_name, created
+
+
+def local_learner(email: str | None, *, mode: str) -> LocalLearner | None:
+    """The learner whose profile has `email`, or None when there is none."""
+    from patternlift_cli.services import accounts
+
+    db = local_database()
+    profile = accounts.find_profile(db, email) if email else None
+    return LocalLearner(db, profile.id, profile.email, mode=mode) if profile else None
+
+
 class LocalLearner:
     def __init__(self, db: Database, user_id: uuid.UUID, email: str, *, mode: str) -> None:
         self.db = db

@@ -78,41 +78,15 @@ def show(as_json: bool = JSON_OPTION) -> None:
 
     Example: `patternlift config show --json`
     """
-    from patternlift_cli.config import SECRET_SOURCES, get_secret, get_settings, mask_secret, secret_source
-    from patternlift_cli.db.engine import normalize_database_url
-    from patternlift_cli.errors import ConfigError
     from patternlift_cli.cli.context import ui
+    from patternlift_cli.services.configuration import settings_in_effect
+    from patternlift_cli.ui import config_view
 
-    settings = get_settings()
-    url = settings.effective_database_url
-    try:
-        shown_url = normalize_database_url(url).render_as_string(hide_password=True)
-    except ConfigError:
-        shown_url = "(not a valid URL: check PATTERNLIFT_DATABASE_URL)"
-    values = {
-        "database": shown_url,
-        "data_dir": str(settings.data_dir),
-        "workspace": str(settings.workspace_dir),
-        "ai_model": settings.ai_model,
-        "ai_base_url": settings.ai_base_url or "https://api.openai.com/v1",
-        "ai_max_completion_tokens": settings.ai_max_completion_tokens,
-        "stripe_price_id": settings.stripe_price_id,
-    }
-    keys = {
-        provider: {"value": mask_secret(get_secret(provider)), "source": secret_source(provider)}
-        for provider in SECRET_SOURCES
-    }
+    report = settings_in_effect()
     if as_json:
-        ui().print_json({"settings": values, "keys": keys})
-        return
-    from rich.table import Table
-
-    table = Table(show_header=False, box=None)
-    for name, value in values.items():
-        table.add_row(name, str(value if value is not None else "(not set)"))
-    for provider, info in keys.items():
-        table.add_row(f"{provider} key", f"{info['value']}" + (f"  [dim]({info['source']})[/]" if info["source"] else ""))
-    ui().show(table)
+        ui().print_json(report)
+    else:
+        ui().show(config_view.settings(report))
 
 
 def register(app: typer.Typer) -> None:

@@ -17,17 +17,14 @@ def login(
 
     Example: `patternlift login --email ada@example.com --name "Ada"`
     """
-    from patternlift_cli import signin
-    from patternlift_cli.cli.context import database, ui
-    from patternlift_cli.services import accounts
+    from patternlift_cli.cli.context import ui
+    from patternlift_cli.services.learner import sign_in_locally
 
-    profile, created = accounts.login(database(), email, name)
-    signin.remember(profile.email)
-    terminal = ui()
+    stored, full_name, created = sign_in_locally(email, name)
     if created:
-        terminal.text(f"Welcome, {profile.full_name or profile.email}! Your 14-day trial has started.")
+        ui().text(f"Welcome, {full_name or stored}! Your 14-day trial has started.")
     else:
-        terminal.text(f"Signed in as {profile.email}.")
+        ui().text(f"Signed in as {stored}.")
 
 
 def register(app: typer.Typer) -> None:

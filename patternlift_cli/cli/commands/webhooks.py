@@ -24,11 +24,12 @@ def serve(
 
     Example: `patternlift webhooks serve --host 127.0.0.1 --port 8787`
     """
-    from patternlift_cli.cli.context import database, ui
+    from patternlift_cli.cli.context import ui
     from patternlift_cli.errors import UsageError
     from patternlift_cli.server.stripe_listener import make_server
+    from patternlift_cli.services.learner import local_database
 
-    db = database()
+    db = local_database()
     try:
         server = make_server(db, host, port)
     except OSError as error:
@@ -53,10 +54,11 @@ def handle(
 
     Example: `patternlift webhooks handle event.json --signature "t=...,v1=..."`
     """
-    from patternlift_cli.cli.context import database, ui
+    from patternlift_cli.cli.context import ui
+    from patternlift_cli.services.learner import local_database
     from patternlift_cli.services.webhooks import handle_webhook
 
-    result = handle_webhook(database(), file.read_bytes(), signature)
+    result = handle_webhook(local_database(), file.read_bytes(), signature)
     if as_json:
         ui().print_json(result.to_dict())
     else:

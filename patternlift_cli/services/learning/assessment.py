@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from patternlift_cli.domain import progress as rules
+from patternlift_cli.domain import scoring
 from patternlift_cli.domain import stages
 from patternlift_cli.domain.progress import Evidence
 from patternlift_cli.domain.session_state import AssessmentResult as StoredResult
@@ -64,7 +65,7 @@ def record_run(work: Work, problem_id: str, report: JudgeSummary, seconds: float
         raise RefusedError("That assessment problem is already handed in.")
     total, cases_passed = report.total, report.passed_count
     passed = report.all_passed and total > 0
-    score = rules.assessment_problem_score(
+    score = scoring.assessment_problem_score(
         passed=passed, cases_passed=cases_passed, cases_total=total, failed_runs_before=record.failed_runs
     )
     work.apply(
@@ -115,7 +116,7 @@ def decide_if_done(work: Work) -> AssessmentResult | None:
     if not all(question.id in mastery.answers for question in questions):
         return None
     correct = sum(1 for question in questions if mastery.answers[question.id].correct)
-    score = rules.assessment_score([mastery.problems[pid].score for pid in problem_ids], correct, len(questions))
+    score = scoring.assessment_score([mastery.problems[pid].score for pid in problem_ids], correct, len(questions))
     threshold = pass_score(work.pattern)
     passed = stages.mastery_passed(score, threshold)
     missed = tuple(dict.fromkeys(str(q.concept) for q in questions if not mastery.answers[q.id].correct))

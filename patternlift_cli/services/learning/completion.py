@@ -16,6 +16,7 @@ from patternlift_cli.db.models import PatternProgress, UserAchievement, UserCali
 from patternlift_cli.db.upsert import insert_ignoring_duplicates
 from patternlift_cli.domain import achievements as achievement_rules
 from patternlift_cli.domain import progress as rules
+from patternlift_cli.domain import scoring
 from patternlift_cli.domain.progress import ProgressState
 from patternlift_cli.ports.learning import Unlock
 from patternlift_cli.services.learning.records import Work
@@ -23,7 +24,7 @@ from patternlift_cli.services.learning.records import Work
 
 def mastery_score(state: ProgressState) -> Decimal:
     """calculate_mastery_score's figure for a session (docs/LEARNING.md)."""
-    return rules.overall_mastery(rules.mastery_dimensions(state.answers, state.problems), state.understanding)
+    return scoring.overall_mastery(scoring.mastery_dimensions(state.answers, state.problems), state.understanding)
 
 
 def complete_pattern(work: Work, assessment_score: Decimal) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from patternlift_cli.db.models import AIInteraction
 from patternlift_cli.domain import progress as rules
+from patternlift_cli.domain import scoring
 from patternlift_cli.domain import stages
 from patternlift_cli.domain.progress import Evidence
 from patternlift_cli.domain.session_state import PendingAIHint, PracticeLevel
@@ -47,13 +48,13 @@ def current(work: Work, workspace_file: str) -> PracticeProblem:
         workspace_file=workspace_file,
         hints_total=len(problem.hints),
         hints_used=tally.hints,
-        hint_cost=rules.PRACTICE_HINT_COST,
+        hint_cost=scoring.PRACTICE_HINT_COST,
         failed_runs=tally.failed_runs,
         runs=tally.runs,
         revealed=tally.revealed,
         can_reveal=stages.may_reveal_solution(tally.failed_runs),
         failed_runs_to_reveal=stages.FAILED_RUNS_BEFORE_REVEAL,
-        revealed_cap=rules.PRACTICE_REVEALED_CAP,
+        revealed_cap=scoring.PRACTICE_REVEALED_CAP,
         recap_template=recap,
         hint_style=str(work.guidance("hint_style", "direct")),
         show_solution_notes=bool(work.guidance("show_solution_notes", True)),
@@ -61,13 +62,13 @@ def current(work: Work, workspace_file: str) -> PracticeProblem:
 
 
 def breakdown(score: Decimal, hints: int, failed_runs: int, revealed: bool) -> ScoreBreakdown:
-    counted_runs = min(failed_runs, rules.PRACTICE_FAILED_RUN_COST_CAP)
+    counted_runs = min(failed_runs, scoring.PRACTICE_FAILED_RUN_COST_CAP)
     return ScoreBreakdown(
         hints=hints,
-        hint_cost=rules.PRACTICE_HINT_COST * hints,
+        hint_cost=scoring.PRACTICE_HINT_COST * hints,
         failed_runs=failed_runs,
-        failed_run_cost=rules.PRACTICE_FAILED_RUN_COST * counted_runs,
-        revealed_cap=rules.PRACTICE_REVEALED_CAP if revealed else None,
+        failed_run_cost=scoring.PRACTICE_FAILED_RUN_COST * counted_runs,
+        revealed_cap=scoring.PRACTICE_REVEALED_CAP if revealed else None,
         score=score,
     )
 
@@ -81,7 +82,7 @@ def record_run(work: Work, problem_id: str, report: JudgeSummary, seconds: float
     tally = work.progress.tally(problem_id)
     total, cases_passed = report.total, report.passed_count
     passed = report.all_passed and total > 0
-    score = rules.practice_score(
+    score = scoring.practice_score(
         passed=passed, cases_passed=cases_passed, cases_total=total, hints_used=tally.hints,
         failed_runs_before=tally.failed_runs, revealed=tally.revealed,
     )
