@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -114,9 +113,9 @@ def test_config_keys_live_in_the_keyring_and_show_masked(home) -> None:
 
 
 def test_learn_offers_an_ai_hint_takes_a_rating_and_scores_it_by_the_next_run(fake_ai, engine, monkeypatch) -> None:  # noqa: F811
+    from patternlift_cli.content.loader import get_problem
     from patternlift_cli.db.models import AIInteraction
     from patternlift_cli.practice.workspace import workspace_file
-    from patternlift_cli.content.loader import get_problem
 
     def write(text: str):
         return lambda: workspace_file(get_problem("two-pointers-1-a")).write_text(text)

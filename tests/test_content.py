@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from patternlift_cli.content.loader import PATTERNS_ROOT, get_problem, load_curriculum, parse_lesson
-from patternlift_cli.content.models import LESSON_SECTIONS, MultipleChoice, Recognition, ShortAnswer
+from patternlift_cli.content.loader import (
+    PATTERNS_ROOT,
+    get_problem,
+    load_curriculum,
+    parse_lesson,
+)
+from patternlift_cli.content.models import (
+    LESSON_SECTIONS,
+    MultipleChoice,
+    Recognition,
+    ShortAnswer,
+)
 from patternlift_cli.errors import ContentError
 from patternlift_cli.practice.judge import judge_source
 

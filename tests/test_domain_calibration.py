@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from patternlift_cli.domain import calibration as c
 from patternlift_cli.domain.lesson import SECTION_KEYS
 from patternlift_cli.errors import UsageError
-
-from patternlift_cli.domain import calibration as c
 
 
 def test_questionnaire_shape() -> None:

@@ -8,8 +8,13 @@ from decimal import Decimal
 import pytest
 
 from patternlift_cli.domain import progress as p
-from patternlift_cli.domain import scoring
-from patternlift_cli.domain.progress import Evidence, ProblemTally, ProgressState, apply_evidence
+from patternlift_cli.domain import scoring, struggles
+from patternlift_cli.domain.progress import (
+    Evidence,
+    ProblemTally,
+    ProgressState,
+    apply_evidence,
+)
 from patternlift_cli.errors import UsageError
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -95,10 +100,10 @@ def test_three_failed_runs_mark_repeated_failure_and_hints_mark_dependency() -> 
 
     hint = Evidence(kind=p.HINT, stage="hands_on_practice", item="pb", hints_used=1)
     state, records = fold(state, hint)
-    assert p.HINT_DEPENDENCY not in state.struggles
+    assert struggles.HINT_DEPENDENCY not in state.struggles
     other = Evidence(kind=p.HINT, stage="hands_on_practice", item="pc", hints_used=1)
     state, more = fold(state, other)
-    assert p.HINT_DEPENDENCY in state.struggles
+    assert struggles.HINT_DEPENDENCY in state.struggles
     # Hints are not attempts.
     assert state.attempts_count == 3 and len(runs + third) == 3 and records == more == []
 

@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from patternlift_cli.errors import UsageError
-
 from patternlift_cli.domain import stages as s
 from patternlift_cli.domain.stages import Position
+from patternlift_cli.errors import UsageError
 
 
 def test_full_path_through_the_stages() -> None:

@@ -93,7 +93,8 @@ def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
     guidance = calibration.calibrate(answers).guidance_config
     questions = list(pattern.questions)
     levels = [pattern.practice_problem(level) for level in (1, 2, 3)]
-    steps: list[Step] = [answers[q.id] for q in calibration.QUESTIONS]
+    asked = calibration.LEARNER_QUESTION_IDS + calibration.PATTERN_QUESTION_IDS
+    steps: list[Step] = [answers[question_id] for question_id in asked]
     steps += lesson_enters(pattern, guidance["lesson_sections"])
     steps += check_steps(questions, fail=True)
     steps += [""]  # review read

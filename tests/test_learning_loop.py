@@ -117,8 +117,9 @@ def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
 def test_calibration_questionnaire_drives_the_lesson(course, monkeypatch, engine) -> None:
     from patternlift_cli.db.models import UserCalibration
 
-    # hands-on, experienced: concise lesson starting with the template.
-    result = invoke(monkeypatch, ["learn", "two-pointers"], ["c", "c", "b", "b", "b", "q"])
+    # hands-on, experienced: concise lesson starting with the template. The questions about the
+    # learner come first (foundations, style, when stuck, time), then the one about the pattern.
+    result = invoke(monkeypatch, ["learn", "two-pointers"], ["c", "b", "b", "b", "c", "q"])
     assert result.exit_code == 0, result.output
     assert "Persona: hands on learner · concise lesson · direct hints" in result.output
     assert "Template" in result.output.split("page 1 of")[0]

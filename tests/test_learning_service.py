@@ -57,7 +57,13 @@ def test_patterns_table_sync_is_idempotent(mini_course, learner, engine) -> None
 
 
 def test_whole_pattern_through_the_use_cases(learning, engine) -> None:
-    from patternlift_cli.db.models import LearningAttempt, LearningSession, PatternProgress, UserAchievement, UserCalibration
+    from patternlift_cli.db.models import (
+        LearningAttempt,
+        LearningSession,
+        PatternProgress,
+        UserAchievement,
+        UserCalibration,
+    )
 
     with pytest.raises(UnknownPatternError) as error:
         learning.open_session("two-pointer")

@@ -29,7 +29,7 @@ def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  #
     assert detail["persona_type"] == "balanced_learner"
 
     table = invoke(monkeypatch, ["progress", "two-pointers"], [])
-    assert table.exit_code == 0 and "concept:sorted-input" in table.output
+    assert table.exit_code == 0 and "Struggles: sorted input" in table.output
 
     achievements = json.loads(invoke(monkeypatch, ["achievements", "--json"], []).output)
     assert len(achievements) >= 8

@@ -11,7 +11,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from patternlift_cli.errors import AINotConfiguredError, BudgetExceededError, NotEntitledError, ProviderError
+from patternlift_cli.errors import (
+    AINotConfiguredError,
+    BudgetExceededError,
+    NotEntitledError,
+    ProviderError,
+)
 from tests.fakes.openai_server import REPLY_WORDS, FakeOpenAI
 
 # A price we control, so expected costs are easy to state: $1 / $2 per million tokens.

@@ -22,6 +22,8 @@ from patternlift_cli.errors import PatternLiftError
 # cli/commands/<name>: each defines `register(app)`; `--help` lists them in this order.
 COMMAND_MODULES = (
     "learn",
+    "review",
+    "next",
     "patterns",
     "progress",
     "achievements",
@@ -29,6 +31,7 @@ COMMAND_MODULES = (
     "check",
     "ask",
     "usage",
+    "calibrate",
     "login",
     "whoami",
     "logout",

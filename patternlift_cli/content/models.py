@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from patternlift_cli.domain.lesson import SECTION_HEADINGS
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from patternlift_cli.domain.lesson import SECTION_HEADINGS
 
 KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # The `## ` headings a lesson must have, in order (domain.lesson keys them).

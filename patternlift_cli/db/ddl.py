@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from patternlift_cli.db.types import Money, PlainNumeric, UTCDateTime
+from patternlift_cli.db.types import Money, UTCDateTime
 
 SUBSCRIPTION_STATUS_VALUES = ("trial", "active", "canceled", "past_due", "unpaid")
 LEARNING_STAGE_VALUES = (

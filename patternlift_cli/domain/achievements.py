@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from patternlift_cli.domain.progress import REPEATED_FAILURE_RUNS, ProblemTally
+from patternlift_cli.domain.progress import ProblemTally
+from patternlift_cli.domain.struggles import REPEATED_FAILURE_RUNS
 
 SHARP_EYE_STREAK = 5
 

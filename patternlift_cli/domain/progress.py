@@ -15,26 +15,33 @@ Evidence kinds:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from patternlift_cli.domain.errors import UsageError
-from patternlift_cli.domain.scoring import case_fraction, clamp_score, mastery_dimensions, overall_mastery
 
-ANSWER = "answer"
-TEST_RUN = "test_run"
-HINT = "hint"
-REVEAL = "reveal"
-KNOWLEDGE_CHECK_RESULT = "knowledge_check"
-MASTERY_RESULT = "mastery_assessment"
-EVIDENCE_KINDS = (ANSWER, TEST_RUN, HINT, REVEAL, KNOWLEDGE_CHECK_RESULT, MASTERY_RESULT)
-# Kinds that are the learner's own attempts (counted in attempts_count).
-ATTEMPT_KINDS = (ANSWER, TEST_RUN)
-# Kinds whose score becomes the session's current_score (and may become its best_score).
-SCORED_KINDS = (TEST_RUN, KNOWLEDGE_CHECK_RESULT, MASTERY_RESULT)
+# The kinds of evidence are part of this module's vocabulary: callers say progress.ANSWER.
+from patternlift_cli.domain.kinds import (  # noqa: I001
+    ANSWER,
+    ATTEMPT_KINDS,
+    EVIDENCE_KINDS,
+    HINT,
+    KNOWLEDGE_CHECK_RESULT,
+    MASTERY_RESULT,
+    REVEAL,
+    SCORED_KINDS,
+    TEST_RUN,
+)
+from patternlift_cli.domain.scoring import (
+    case_fraction,
+    clamp_score,
+    mastery_dimensions,
+    overall_mastery,
+)
+from patternlift_cli.domain.struggles import merge_struggles, new_struggles
 
 UNDERSTANDING_START = Decimal(50)
 UNDERSTANDING_MIN = Decimal(0)
@@ -65,11 +72,6 @@ CHECK_FAILED = Decimal(-5)
 ASSESSMENT_PASSED = Decimal(10)
 ASSESSMENT_FAILED = Decimal(-5)
 
-# ----- struggle indicators ----------------------------------------------------------------
-REPEATED_FAILURE_RUNS = 3       # failed runs on one problem that mark it as a struggle
-HINT_DEPENDENCY_PROBLEMS = 2    # problems that needed hints ...
-HINT_DEPENDENCY_ON_ONE = 3      # ... or hints on a single problem (all three steps)
-
 @dataclass(frozen=True)
 class Evidence:
     kind: str
@@ -80,6 +82,7 @@ class Evidence:
     score: Decimal | None = None        # 0-100 where the kind is scored
     concept: str | None = None          # for answers: the question's concept
     question_kind: str | None = None    # multiple_choice | short_answer | recognition
+    choices: int = 0                    # how many options were shown (0: a short answer)
     hints_used: int = 0                 # hints used on this problem so far
     cases_passed: int | None = None
     cases_total: int | None = None
@@ -212,60 +215,6 @@ def understanding_delta(evidence: Evidence, tally: ProblemTally | None = None) -
 def move_understanding(level: Decimal, delta: Decimal) -> Decimal:
     moved = Decimal(level) + delta
     return max(UNDERSTANDING_MIN, min(UNDERSTANDING_MAX, moved)).quantize(ONE_PLACE)
-
-
-# ----- struggles -----------------------------------------------------------------------------
-
-
-def concept_struggle(concept: str) -> str:
-    return f"concept:{concept}"
-
-
-def repeated_failure_struggle(problem_id: str) -> str:
-    return f"repeated_failure:{problem_id}"
-
-
-def revealed_struggle(problem_id: str) -> str:
-    return f"solution_revealed:{problem_id}"
-
-
-HINT_DEPENDENCY = "hint_dependency"
-
-
-def new_struggles(
-    evidence: Evidence, problems_after: Mapping[str, ProblemTally]
-) -> list[str]:
-    """The struggle indicators this evidence raises (possibly already present)."""
-    found: list[str] = []
-    if evidence.kind == ANSWER and not evidence.passed and evidence.concept:
-        found.append(concept_struggle(evidence.concept))
-    if evidence.kind == KNOWLEDGE_CHECK_RESULT and not evidence.passed:
-        found.extend(concept_struggle(concept) for concept in evidence.missed_concepts)
-    if evidence.kind == TEST_RUN and not evidence.passed:
-        if problems_after.get(evidence.item, ProblemTally()).failed_runs >= REPEATED_FAILURE_RUNS:
-            found.append(repeated_failure_struggle(evidence.item))
-    if evidence.kind == REVEAL:
-        found.append(revealed_struggle(evidence.item))
-    if evidence.kind == HINT and hint_dependent(problems_after.values()):
-        found.append(HINT_DEPENDENCY)
-    return found
-
-
-def hint_dependent(tallies: Iterable[ProblemTally]) -> bool:
-    tallies = list(tallies)
-    hinted = sum(1 for tally in tallies if tally.hints > 0)
-    return hinted >= HINT_DEPENDENCY_PROBLEMS or any(
-        tally.hints >= HINT_DEPENDENCY_ON_ONE for tally in tallies
-    )
-
-
-def merge_struggles(existing: Iterable[str], added: Iterable[str]) -> tuple[str, ...]:
-    """Keep first-seen order; a struggle named twice is still one indicator."""
-    merged = list(dict.fromkeys(existing))
-    for indicator in added:
-        if indicator not in merged:
-            merged.append(indicator)
-    return tuple(merged)
 
 
 # ----- attempts ------------------------------------------------------------------------------

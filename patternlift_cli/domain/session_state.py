@@ -14,7 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from patternlift_cli.domain.progress import ANSWER, KNOWLEDGE_CHECK_RESULT, AnswerMemo, ProblemTally
+from patternlift_cli.domain.knowledge import Skill
+from patternlift_cli.domain.progress import (
+    ANSWER,
+    KNOWLEDGE_CHECK_RESULT,
+    AnswerMemo,
+    ProblemTally,
+)
 
 
 class _Model(BaseModel):
@@ -113,6 +119,8 @@ class StageProgress(_Model):
     best_recognition_streak: int = 0
     perfect_check: bool = False
     totals_version: int = 0
+    # The learner model (domain.knowledge): P(known) per concept.
+    knowledge: dict[str, Skill] = Field(default_factory=dict)
 
     @classmethod
     def load(cls, stored: Mapping[str, Any] | None, history: Iterable[Mapping[str, Any]] = ()) -> StageProgress:

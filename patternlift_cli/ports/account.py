@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from patternlift_cli.ports.ai import Tutor, Usage
     from patternlift_cli.ports.billing import Billing
     from patternlift_cli.ports.learning import Learning
+    from patternlift_cli.ports.review import Review
 
 
 class ProfileSummary(Model):
@@ -39,6 +40,7 @@ class Learner(Protocol):
     email: str
     account: Account
     learning: Learning
+    review: Review
     tutor: Tutor
     usage: Usage
     billing: Billing

@@ -10,11 +10,20 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import Field
 
 from patternlift_cli.ports.base import Model
+
+if TYPE_CHECKING:
+    from patternlift_cli.ports.reports import (
+        AchievementStatus,
+        CourseMap,
+        NextStep,
+        PatternOverview,
+        ProgressDetail,
+    )
 
 
 class Unlock(Model):
@@ -277,76 +286,14 @@ class HandInOutcome(Model):
     step: Step
 
 
-# ----- where the learner stands ----------------------------------------------------------------
-
-
-class PatternOverview(Model):
-    id: str
-    name: str
-    order: int
-    prerequisites: list[str]
-    prerequisites_met: bool
-    stage: str | None = None        # None: not started
-    level: int | None = None
-    understanding: Decimal | None = None
-    mastered: bool = False
-    mastered_at: datetime | None = None
-
-
-class Attempt(Model):
-    at: datetime
-    kind: str
-    stage: str
-    level: int
-    item: str
-    score: Decimal | None = None
-    passed: bool | None = None
-    hints: int = 0
-    duration_seconds: Decimal = Decimal(0)
-    concept: str | None = None
-    question_kind: str | None = None
-    cases_passed: int | None = None
-    cases_total: int | None = None
-
-
-class ProgressDetail(Model):
-    """One pattern's progress; field names are the seed's columns where there is one."""
-
-    pattern_id: str
-    pattern_name: str
-    started: bool
-    stage: str | None = None
-    level: int | None = None
-    understanding_level: Decimal | None = None
-    persona_type: str | None = None
-    mastery_score: Decimal = Decimal(0)
-    mastery_scores: dict[str, Decimal] = Field(default_factory=dict)
-    best_score: Decimal = Decimal(0)
-    current_score: Decimal = Decimal(0)
-    attempts_count: int = 0
-    struggle_indicators: list[str] = Field(default_factory=list)
-    attempt_history: list[Attempt] = Field(default_factory=list)   # oldest first
-    attempts_not_shown: int = 0     # older attempts left out of `attempt_history`
-    mastered: bool = False
-    assessment_score: Decimal | None = None
-    mastered_at: datetime | None = None
-
-
-class AchievementStatus(Model):
-    id: str
-    name: str
-    description: str
-    unlocked: bool
-    unlocked_at: datetime | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
 class Learning(Protocol):
     """The signed-in learner's learning, one transaction per call."""
 
     def open_session(self, pattern_id: str) -> SessionState: ...
     def restart_session(self, pattern_id: str) -> SessionState: ...
-    def questionnaire(self) -> list[CalibrationQuestion]: ...
+    def questionnaire(self, session_id: uuid.UUID) -> list[CalibrationQuestion]: ...
+    def preference_questions(self) -> list[CalibrationQuestion]: ...
+    def set_preferences(self, responses: Mapping[str, str]) -> int: ...
     def calibrate(self, session_id: uuid.UUID, responses: Mapping[str, str] | None) -> CalibrationOutcome: ...
 
     def lesson(self, session_id: uuid.UUID) -> Lesson: ...
@@ -366,5 +313,7 @@ class Learning(Protocol):
     def hand_in(self, session_id: uuid.UUID, problem_id: str) -> HandInOutcome: ...
 
     def patterns(self) -> list[PatternOverview]: ...
+    def next_step(self) -> NextStep: ...
+    def course_map(self) -> CourseMap: ...
     def progress(self, pattern_id: str) -> ProgressDetail: ...
     def achievements(self) -> list[AchievementStatus]: ...

@@ -19,7 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from patternlift_cli.db.engine import session_scope, transaction
-from patternlift_cli.db.models import AIBudgetReservation, AIInteraction, UserProfile, monthly_ai_usage
+from patternlift_cli.db.models import (
+    AIBudgetReservation,
+    AIInteraction,
+    UserProfile,
+    monthly_ai_usage,
+)
 from patternlift_cli.domain.budget import month_start, next_reset, plan_reservation
 from patternlift_cli.domain.entitlement import decide_entitlement
 from patternlift_cli.errors import BudgetExceededError, NotEntitledError, UsageError

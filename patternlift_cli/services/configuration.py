@@ -10,7 +10,13 @@ DEFAULT_STRIPE_API_BASE = "https://api.stripe.com"
 
 def settings_in_effect() -> dict[str, Any]:
     """{"settings": name -> value, "keys": provider -> {"value" (masked), "source"}}."""
-    from patternlift_cli.config import SECRET_SOURCES, get_secret, get_settings, mask_secret, secret_source
+    from patternlift_cli.config import (
+        SECRET_SOURCES,
+        get_secret,
+        get_settings,
+        mask_secret,
+        secret_source,
+    )
     from patternlift_cli.db.engine import normalize_database_url
     from patternlift_cli.errors import ConfigError
 

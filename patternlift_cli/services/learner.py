@@ -60,6 +60,12 @@ class LocalLearner:
         return LocalLearning(self.db, self.user_id)
 
     @cached_property
+    def review(self):  # type: ignore[no-untyped-def]
+        from patternlift_cli.services.learning.review import LocalReview
+
+        return LocalReview(self.db, self.user_id, clock=lambda: self.learning.clock())
+
+    @cached_property
     def tutor(self):  # type: ignore[no-untyped-def]
         from patternlift_cli.services.tutor import LocalTutor
 

@@ -16,7 +16,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from patternlift_cli.errors import AINotConfiguredError, ConfigError, ProviderError, UsageError
+from patternlift_cli.errors import (
+    AINotConfiguredError,
+    ConfigError,
+    ProviderError,
+    UsageError,
+)
 
 TURN_ON = "Run `patternlift config set-key openai` (or set OPENAI_API_KEY) to turn it on."
 BACKOFF_SECONDS = 0.5
@@ -81,13 +86,23 @@ def tutor_reply(
     now: datetime | None = None,
 ) -> TutorReply:
     """One tutor reply of `kind` (explain | hint | review | question), streamed to `on_text`."""
-    from patternlift_cli.ai.client import AttemptFailed, AttemptState, OutputFailed, make_client, stream_chat
+    from patternlift_cli.ai.client import (
+        AttemptFailed,
+        AttemptState,
+        OutputFailed,
+        make_client,
+        stream_chat,
+    )
     from patternlift_cli.ai.pricing import pricer_for
     from patternlift_cli.config import get_secret, get_settings
     from patternlift_cli.content.loader import get_pattern, get_problem
     from patternlift_cli.db.engine import session_scope
     from patternlift_cli.domain.budget import prompt_token_bound
-    from patternlift_cli.domain.tutoring import INTERACTION_TYPES, TutorContext, build_messages
+    from patternlift_cli.domain.tutoring import (
+        INTERACTION_TYPES,
+        TutorContext,
+        build_messages,
+    )
     from patternlift_cli.services import ai_usage
 
     if kind not in INTERACTION_TYPES:

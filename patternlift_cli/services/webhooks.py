@@ -99,7 +99,11 @@ def _learner(connection: Any, obj: dict[str, Any], event_type: str) -> uuid.UUID
 
 def handle_webhook(db: Database, payload: bytes, signature: str | None, *, now: datetime | None = None) -> WebhookResult:
     from patternlift_cli.db.models import StripeWebhookEvent
-    from patternlift_cli.services.billing import lock_learner, store_invoice, store_subscription
+    from patternlift_cli.services.billing import (
+        lock_learner,
+        store_invoice,
+        store_subscription,
+    )
 
     now = now or datetime.now(UTC)
     event = _verify(payload, signature)

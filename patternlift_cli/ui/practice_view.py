@@ -11,7 +11,12 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.text import Text
 
-from patternlift_cli.ports.learning import AssessmentResult, HintOutcome, RunOutcome, Unlock
+from patternlift_cli.ports.learning import (
+    AssessmentResult,
+    HintOutcome,
+    RunOutcome,
+    Unlock,
+)
 from patternlift_cli.ui.format import num
 
 if TYPE_CHECKING:
@@ -130,3 +135,7 @@ def achievements(unlocked: list[Unlock]) -> RenderableType:
         Text.assemble(("🏆 Achievement unlocked: ", "bold magenta"), (item.name, "bold"), f" — {item.description}")
         for item in unlocked
     ))
+
+
+def review_menu(width: int) -> str:
+    return menu([("r", "run tests"), ("d", "done (hand in as it is)"), ("o", "open editor"), ("q", "quit")], width)

@@ -10,7 +10,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from patternlift_cli.ports.learning import AnswerFeedback, CheckResult, QuestionView, ReviewItem
+from patternlift_cli.ports.learning import (
+    AnswerFeedback,
+    CheckResult,
+    QuestionView,
+    ReviewItem,
+)
 from patternlift_cli.ui.format import num
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")

@@ -23,10 +23,19 @@ def check(
 
         patternlift check two-pointers-1-pair-with-target-sum ~/leetcode/167.py --json
     """
+    from patternlift_cli.cli.commands.problems import assessments_open
     from patternlift_cli.cli.context import ui
+    from patternlift_cli.errors import RefusedError
+    from patternlift_cli.services.catalog import Catalog
     from patternlift_cli.services.checking import check_solution
     from patternlift_cli.ui import judge_view
 
+    problem = Catalog().problem(problem_id)
+    if problem.level == "mastery" and problem.pattern not in assessments_open():
+        raise RefusedError(
+            f"'{problem.id}' is the unseen problem of {problem.pattern}'s mastery assessment.",
+            hint=f"It opens when the assessment starts: `patternlift learn {problem.pattern}`.",
+        )
     result = check_solution(problem_id, file)
     terminal = ui()
     if as_json:

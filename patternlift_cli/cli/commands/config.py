@@ -60,8 +60,8 @@ def delete_key(provider: Provider = typer.Argument(..., help="openai, stripe or 
 
     Example: `patternlift config delete-key openai`
     """
-    from patternlift_cli.config import SECRET_SOURCES, delete_secret
     from patternlift_cli.cli.context import ui
+    from patternlift_cli.config import SECRET_SOURCES, delete_secret
 
     if delete_secret(provider.value):
         ui().say(f"Deleted the {provider.value} key from the OS keyring.")

@@ -29,9 +29,9 @@ def upgrade(
 
     Example: `PATTERNLIFT_DATABASE_URL=postgresql+psycopg://... patternlift db upgrade`
     """
+    from patternlift_cli.cli.context import ui
     from patternlift_cli.db import migrate
     from patternlift_cli.db.engine import describe_location
-    from patternlift_cli.cli.context import ui
 
     engine = _engine()
     before = migrate.current_revision(engine)
@@ -53,8 +53,8 @@ def downgrade(
 
     Example: `patternlift db downgrade -1 --yes`
     """
-    from patternlift_cli.db import migrate
     from patternlift_cli.cli.context import ui
+    from patternlift_cli.db import migrate
 
     if not yes and not typer.confirm(f"Downgrade the database to {revision}? Data may be lost"):
         raise typer.Exit(1)
@@ -66,9 +66,9 @@ def downgrade(
 @db_app.command()
 def status(as_json: bool = JSON_OPTION) -> None:
     """Show where the database is and whether its schema is current."""
+    from patternlift_cli.cli.context import ui
     from patternlift_cli.db import migrate
     from patternlift_cli.db.engine import describe_location
-    from patternlift_cli.cli.context import ui
 
     engine = _engine()
     current, head = migrate.current_revision(engine), migrate.head_revision()
@@ -91,8 +91,8 @@ def check(as_json: bool = JSON_OPTION) -> None:
 
     Example: `patternlift db check || echo "schema drift"`
     """
-    from patternlift_cli.db import migrate
     from patternlift_cli.cli.context import ui
+    from patternlift_cli.db import migrate
 
     engine = _engine()
     differences = migrate.compare_schema(engine)
@@ -127,9 +127,9 @@ def types(
 
     Example: `patternlift db types --out supabase/types/database.ts`
     """
+    from patternlift_cli.cli.context import ui
     from patternlift_cli.db.database import ready_engine
     from patternlift_cli.db.typescript import generate_typescript
-    from patternlift_cli.cli.context import ui
 
     text = generate_typescript(ready_engine())
     if out is None:
@@ -156,9 +156,9 @@ def refresh_usage() -> None:
 
         patternlift db refresh-usage
     """
+    from patternlift_cli.cli.context import ui
     from patternlift_cli.db.database import ready_engine
     from patternlift_cli.services.ai_usage import refresh_monthly_usage
-    from patternlift_cli.cli.context import ui
 
     ui().say(refresh_monthly_usage(ready_engine()))
 

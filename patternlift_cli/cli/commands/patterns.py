@@ -17,7 +17,8 @@ def patterns(as_json: bool = JSON_OPTION) -> None:
     from patternlift_cli.services.catalog import Catalog
     from patternlift_cli.ui import progress_view
 
-    rows = current_learner().learning.patterns()
+    learning = current_learner().learning
+    rows = learning.patterns()
     terminal = ui()
     if as_json:
         terminal.print_json(rows)
@@ -26,6 +27,7 @@ def patterns(as_json: bool = JSON_OPTION) -> None:
     planned = Catalog().planned()
     if planned:
         terminal.say(f"[dim]Coming later in the course: {', '.join(entry.name for entry in planned)}.[/]")
+    terminal.show(progress_view.next_step(learning.next_step()))
 
 
 def register(app: typer.Typer) -> None:

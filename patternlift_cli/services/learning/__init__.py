@@ -19,7 +19,6 @@ from typing import Any
 from patternlift_cli.domain import stages
 from patternlift_cli.errors import RefusedError, UsageError
 from patternlift_cli.ports.learning import (
-    AchievementStatus,
     AnswerFeedback,
     Assessment,
     CalibrationOutcome,
@@ -29,16 +28,33 @@ from patternlift_cli.ports.learning import (
     JudgeSummary,
     KnowledgeCheck,
     Lesson,
-    PatternOverview,
     PracticeProblem,
-    ProgressDetail,
     RevealOutcome,
     RunOutcome,
     SessionState,
     Step,
 )
-from patternlift_cli.services.learning import assessment, completion, knowledge_check, practice, reports, sessions
-from patternlift_cli.services.learning.records import Work, calibration_of, state_view, work
+from patternlift_cli.ports.reports import (
+    AchievementStatus,
+    CourseMap,
+    NextStep,
+    PatternOverview,
+    ProgressDetail,
+)
+from patternlift_cli.services.learning import (
+    assessment,
+    completion,
+    knowledge_check,
+    practice,
+    reports,
+    sessions,
+)
+from patternlift_cli.services.learning.records import (
+    Work,
+    calibration_of,
+    state_view,
+    work,
+)
 
 Clock = Callable[[], datetime]
 
@@ -97,8 +113,18 @@ class LocalLearning:
     def restart_session(self, pattern_id: str) -> SessionState:
         return self._session_state(pattern_id, restart=True)
 
-    def questionnaire(self) -> list[CalibrationQuestion]:
-        return sessions.questionnaire()
+    def questionnaire(self, session_id: uuid.UUID) -> list[CalibrationQuestion]:
+        """The calibration questions a new pattern asks (learner-level ones only the first time)."""
+        with work(self.db, self.user_id, session_id, self._now()) as unit:
+            return sessions.questionnaire(unit.session, self.user_id)
+
+    def preference_questions(self) -> list[CalibrationQuestion]:
+        return sessions.preference_questions()
+
+    def set_preferences(self, responses: Mapping[str, str]) -> int:
+        """Redo the learner-level calibration; returns how many patterns' guidance changed."""
+        with self.db.session(write=True) as session:
+            return sessions.apply_preferences(session, self.user_id, responses, self._now())
 
     def calibrate(self, session_id: uuid.UUID, responses: Mapping[str, str] | None) -> CalibrationOutcome:
         with self._update(session_id) as unit:
@@ -217,6 +243,23 @@ class LocalLearning:
     def patterns(self) -> list[PatternOverview]:
         with self.db.session() as session:
             return reports.patterns_overview(session, self.user_id)
+
+    def next_step(self) -> NextStep:
+        return self.course_map().next_step
+
+    def course_map(self) -> CourseMap:
+        from patternlift_cli.domain.recommend import recommend
+
+        now = self._now()
+        with self.db.session() as session:
+            rows = reports.patterns_overview(session, self.user_id)
+            streak = reports.streak_days(session, self.user_id, now.date())
+        due = sorted((row.review_due_at, row.id) for row in rows if row.review_due_at and row.review_due_at <= now)
+        advice = recommend(rows, [(pattern_id, when) for when, pattern_id in due])
+        return CourseMap(
+            patterns=rows, reviews_due=len(due), streak_days=streak,
+            next_step=NextStep(command=advice.command, pattern_id=advice.pattern_id, reason=advice.reason),
+        )
 
     def progress(self, pattern_id: str) -> ProgressDetail:
         from patternlift_cli.content.loader import get_pattern

@@ -10,13 +10,18 @@ from decimal import Decimal
 from typing import Any
 
 from patternlift_cli.domain import progress as rules
-from patternlift_cli.domain import scoring
-from patternlift_cli.domain import stages
+from patternlift_cli.domain import scoring, stages
 from patternlift_cli.domain.progress import Evidence
 from patternlift_cli.domain.session_state import AssessmentResult as StoredResult
 from patternlift_cli.domain.session_state import MasteryProgress
 from patternlift_cli.errors import RefusedError, UsageError
-from patternlift_cli.ports.learning import AnswerFeedback, Assessment, AssessmentProblemView, AssessmentResult, JudgeSummary
+from patternlift_cli.ports.learning import (
+    AnswerFeedback,
+    Assessment,
+    AssessmentProblemView,
+    AssessmentResult,
+    JudgeSummary,
+)
 from patternlift_cli.services.learning import questions as asking
 from patternlift_cli.services.learning.completion import complete_pattern
 from patternlift_cli.services.learning.records import Work

@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 from patternlift_cli.db.models import PatternProgress, UserAchievement, UserCalibration
 from patternlift_cli.db.upsert import insert_ignoring_duplicates
 from patternlift_cli.domain import achievements as achievement_rules
-from patternlift_cli.domain import progress as rules
 from patternlift_cli.domain import scoring
 from patternlift_cli.domain.progress import ProgressState
 from patternlift_cli.ports.learning import Unlock
 from patternlift_cli.services.learning.records import Work
+from patternlift_cli.services.learning.review import schedule_first_review
 
 
 def mastery_score(state: ProgressState) -> Decimal:
@@ -35,6 +35,7 @@ def complete_pattern(work: Work, assessment_score: Decimal) -> None:
     work.progress.mastery.passed_score = assessment_score
     figure = mastery_score(work.state)
     time_spent = int(work.state.time_spent_seconds)
+    schedule_first_review(work.session, work.user_id, work.pattern.id, now)
     existing = work.session.exec(
         select(PatternProgress).where(PatternProgress.user_id == row.user_id, PatternProgress.pattern_id == row.pattern_id)
     ).first()

@@ -10,13 +10,18 @@ import sqlalchemy as sa
 
 from patternlift_cli.db.models import AIInteraction
 from patternlift_cli.domain import progress as rules
-from patternlift_cli.domain import scoring
-from patternlift_cli.domain import stages
+from patternlift_cli.domain import scoring, stages
 from patternlift_cli.domain.progress import Evidence
 from patternlift_cli.domain.session_state import PendingAIHint, PracticeLevel
 from patternlift_cli.domain.tutoring import hint_quality
 from patternlift_cli.errors import RefusedError, UsageError
-from patternlift_cli.ports.learning import HintOutcome, JudgeSummary, PracticeProblem, RevealOutcome, ScoreBreakdown
+from patternlift_cli.ports.learning import (
+    HintOutcome,
+    JudgeSummary,
+    PracticeProblem,
+    RevealOutcome,
+    ScoreBreakdown,
+)
 from patternlift_cli.services.learning.records import Work
 
 

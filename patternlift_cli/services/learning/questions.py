@@ -76,6 +76,7 @@ def record_answer(
             score=100 if grade.correct else 0,
             concept=str(question.concept),
             question_kind=str(question.kind),
+            choices=len(grading.choices_of(question)),
             duration_seconds=round(max(0.0, float(seconds)), 1),
         )
     )

@@ -23,6 +23,7 @@ from patternlift_cli.db.models import LearningAttempt, LearningSession, UserCali
 from patternlift_cli.db.types import LearningStage
 from patternlift_cli.domain import progress as rules
 from patternlift_cli.domain import stages
+from patternlift_cli.domain.knowledge import learn_from
 from patternlift_cli.domain.progress import Evidence, ProgressState
 from patternlift_cli.domain.session_state import StageProgress
 from patternlift_cli.domain.stages import Position
@@ -113,6 +114,7 @@ class Work:
         return (calibration.guidance_config or {}).get(key, default) if calibration else default
 
     def apply(self, evidence: Evidence) -> None:
+        self.progress.knowledge = learn_from(self.progress.knowledge, evidence, self.state.tally(evidence.item))
         self.state, record = rules.apply_evidence(self.state, evidence, self.now)
         if record is not None:
             self.appended.append(record)

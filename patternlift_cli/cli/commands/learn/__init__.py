@@ -48,9 +48,38 @@ def learn(
             terminal.text(f"{content.name} starts over from the introduction.")
         else:
             state = learner.learning.open_session(content.id)
+            started_elsewhere = prerequisite_first(learner, terminal, content)
+            if started_elsewhere is not None:
+                content, state = started_elsewhere
         LearnLoop(learner, terminal, content, state, watch=watch, skip_calibration=skip_calibration).run()
     except LearnerQuit:
         terminal.say(f"Saved. Run [bold]patternlift learn {content.id}[/] to continue where you stopped.")
+
+
+def prerequisite_first(learner, terminal, content):  # type: ignore[no-untyped-def]
+    """Say which prerequisites are not mastered; on a terminal, offer to start the first one.
+
+    Returns (pattern, session) to learn instead, or None to go on with this pattern.
+    """
+    from patternlift_cli.domain.recommend import first_unmastered_prerequisite
+    from patternlift_cli.services.catalog import Catalog
+
+    rows = {row.id: row for row in learner.learning.patterns()}
+    row = rows.get(content.id)
+    if row is None or row.mastered or row.prerequisites_met:
+        return None
+    missing = [rows[pid].name for pid in row.prerequisites if pid in rows and not rows[pid].mastered]
+    first = first_unmastered_prerequisite(content.id, rows)
+    terminal.text(f"{content.name} builds on {', '.join(missing)}, not mastered yet.", style="yellow")
+    if first is None or not terminal.interactive():
+        return None
+    choice = terminal.read_choice(
+        f"c: continue with {content.name}, s: start {rows[first].name} first [c/s] ", ("c", "s"), default="c"
+    )
+    if choice == "c":
+        return None
+    other = Catalog().pattern(first)
+    return other, learner.learning.open_session(other.id)
 
 
 def register(app: typer.Typer) -> None:

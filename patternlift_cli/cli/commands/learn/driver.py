@@ -37,7 +37,13 @@ class LearnLoop:
         return self.state.session_id
 
     def run(self) -> None:
-        from patternlift_cli.cli.commands.learn import assessment, calibration, introduction, knowledge_check, practice
+        from patternlift_cli.cli.commands.learn import (
+            assessment,
+            calibration,
+            introduction,
+            knowledge_check,
+            practice,
+        )
 
         if self.state.stage == stages.COMPLETED:
             self.ui.say(
@@ -59,7 +65,10 @@ class LearnLoop:
         while True:
             self.refresh()
             if self.state.stage == stages.COMPLETED:
-                self.ui.say(f"[bold green]{self.pattern.name} mastered.[/] `patternlift patterns` suggests what next.")
+                from patternlift_cli.ui.progress_view import next_step
+
+                self.ui.say(f"[bold green]{self.pattern.name} mastered.[/]")
+                self.ui.show(next_step(self.learning.next_step()))
                 return
             handlers[self.state.stage](self)
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from patternlift_cli.db import ddl
+from patternlift_cli.db.types import PlainNumeric
 
 revision = "20261202000011"
 down_revision = "20261125000009"
@@ -38,10 +39,10 @@ def upgrade() -> None:
         sa.Column("stage", sa.Text(), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False, server_default="1"),
         sa.Column("item", sa.Text(), nullable=False, server_default=""),
-        sa.Column("score", ddl.PlainNumeric()),
+        sa.Column("score", PlainNumeric()),
         sa.Column("passed", sa.Boolean()),
         sa.Column("hints", sa.Integer(), nullable=False, server_default="0"),
-        sa.Column("duration_seconds", ddl.PlainNumeric(), nullable=False, server_default="0"),
+        sa.Column("duration_seconds", PlainNumeric(), nullable=False, server_default="0"),
         sa.Column("concept", sa.Text()),
         sa.Column("question_kind", sa.Text()),
         sa.Column("cases_passed", sa.Integer()),
