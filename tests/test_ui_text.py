@@ -50,3 +50,13 @@ def test_a_revealed_solution_wraps_long_lines_instead_of_cutting_them() -> None:
     signature = next(line for line in problem.solution.code.splitlines() if "def " in line)
     assert len(signature) > 80
     assert signature.strip().split()[-1] in shown  # the line's end is on screen
+
+
+def test_a_long_workspace_path_breaks_only_between_folders() -> None:
+    from patternlift_cli.ui.format import path_lines
+
+    path = "/home/a-learner-with-a-long-name/.local/share/patternlift/workspace/two-pointers/two-pointers-3-container-with-most-water.py"
+    lines = path_lines(path, 78).split("\n")
+    assert len(lines) > 1 and all(len(line) <= 78 for line in lines)
+    assert "".join(line.strip() for line in lines) == path  # nothing lost, every break after a "/"
+    assert all(line.rstrip().endswith("/") for line in lines[:-1])

@@ -15,3 +15,18 @@ def num(value: Decimal | float | int) -> str:
 def dollars(amount: Decimal, places: int = 2) -> str:
     """US dollars as people read them: dollars(Decimal("1234.5")) -> '$1,234.50'."""
     return f"${amount:,.{places}f}"
+
+
+def path_lines(path: str, width: int, indent: str = "  ") -> str:
+    """A file path broken only after a separator, so no folder or file name is split."""
+    if len(path) <= width:
+        return path
+    lines, current = [], ""
+    for part in path.replace("\\", "/").split("/"):
+        piece = part + "/"
+        if current and len(indent) + len(current) + len(piece) > width:
+            lines.append(current)
+            current = ""
+        current += piece
+    lines.append(current.rstrip("/"))
+    return ("\n" + indent).join(lines)

@@ -17,13 +17,13 @@ from patternlift_cli.ports.learning import (
     RunOutcome,
     Unlock,
 )
-from patternlift_cli.ui.format import num
+from patternlift_cli.ui.format import num, path_lines
 
 if TYPE_CHECKING:
     from patternlift_cli.content.models import Problem
 
 
-def problem(item: Problem, *, heading: str, workspace: str) -> RenderableType:
+def problem(item: Problem, *, heading: str, workspace: str, width: int = 80) -> RenderableType:
     parts = [item.statement.strip()]
     for number, example in enumerate(item.examples, 1):
         parts.append(f"**Example {number}**  \nInput: `{example.input}`  \nOutput: `{example.output}`")
@@ -33,8 +33,9 @@ def problem(item: Problem, *, heading: str, workspace: str) -> RenderableType:
         parts.append("**Constraints**\n" + "\n".join(f"- `{line}`" for line in item.constraints))
     return Group(
         Panel(Markdown("\n\n".join(parts)), title=f"{heading} · [bold]{escape(item.title)}[/]", title_align="left"),
-        # The path folds at any character: a long workspace path must not break mid-name.
-        Text.assemble("Your file: ", (workspace, "bold"), "  (edit it, then press r)", overflow="fold"),
+        Text("Your file (edit it, then press r):"),
+        # Broken after separators only: a long workspace path must not break mid-name.
+        Text.assemble("  ", (path_lines(workspace, width - 2), "bold"), no_wrap=True),
     )
 
 

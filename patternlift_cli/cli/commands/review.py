@@ -37,7 +37,7 @@ def review() -> None:
                 ask_with(terminal, question, lambda raw, _s, q=question: learner.review.answer(item.pattern_id, q.id, raw))
             path = Path(session.workspace_file)
             terminal.show(practice_view.problem(Catalog().problem(session.problem_id), heading="Review problem",
-                                                workspace=session.workspace_file))
+                                                workspace=session.workspace_file, width=terminal.width))
             editor.open_in_editor(terminal, path)
             while True:
                 action = editor.next_action(terminal, practice_view.review_menu(terminal.width), path, watch=False)

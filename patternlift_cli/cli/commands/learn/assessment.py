@@ -38,7 +38,7 @@ def _work_on(loop: LearnLoop, problem_id: str, number: int, total: int, path: Pa
     """Work on one problem until it is handed in; True when that decided the assessment."""
     ui = loop.ui
     ui.show(practice_view.problem(Catalog().problem(problem_id), heading=f"Assessment problem {number} of {total}",
-                                  workspace=str(path)))
+                                  workspace=str(path), width=ui.width))
     editor.open_in_editor(ui, path)
     shown = time.monotonic()
     while True:

@@ -40,7 +40,8 @@ def run(loop: LearnLoop) -> None:
     desk = Desk(loop, state, problem, Path(state.workspace_file), status.ready, status.message)
     if state.recap_template:
         loop.ui.show(lesson_view.markdown("Recap: the template", state.recap_template))
-    loop.ui.show(practice_view.problem(problem, heading=f"Practice level {state.level} of 3", workspace=state.workspace_file))
+    loop.ui.show(practice_view.problem(problem, heading=f"Practice level {state.level} of 3",
+                                       workspace=state.workspace_file, width=loop.ui.width))
     editor.open_in_editor(loop.ui, desk.path)
     while not desk.done:
         state = desk.state
