@@ -16,9 +16,13 @@ The rules, in order of priority:
    new instance on a new seed) come first, then the least recently seen.
 3. **Balanced across concepts.** Within that order the draw goes round-robin: the next
    question comes from the concept with the fewest questions in the draw so far.
-4. **Missed concepts first.** Ties go to the concepts the learner missed last time (in the
-   order given), then to the other concepts in an order shuffled by the seed. The check is
-   also *asked* in rounds in that concept order, so a retry opens with the missed concepts.
+4. **Missed concepts first.** Ties go to the concepts the learner missed last time, then
+   (among seen questions) to the question seen longest ago, then to the concept order: the
+   missed concepts in the order given, the others shuffled by the seed. The check is also
+   *asked* in rounds in that concept order, so a retry opens with the missed concepts.
+
+A missed concept whose questions have all been seen comes back only when the unseen questions
+do not fill the check; a variant question is the way to give such a concept a fresh question.
 
 The same arguments always give the same draw (only `random.Random(seed)` is used), so a
 resumed attempt asks the same questions in the same order.
@@ -70,7 +74,7 @@ def draw_check(
     shuffled = list(entries)
     rng.shuffle(shuffled)
 
-    concept_order = _concept_order(entries, missed_concepts, rng)
+    concept_order, missed = _concept_order(entries, missed_concepts, rng)
     rank = {concept: index for index, concept in enumerate(concept_order)}
     queues: dict[str, list[tuple[int, int, str]]] = {concept: [] for concept in concept_order}
     for question_id, concept in shuffled:
@@ -97,7 +101,14 @@ def draw_check(
         open_concepts = [concept for concept in concept_order if queues[concept]]
         if not open_concepts:
             break
-        take(min(open_concepts, key=lambda c: (queues[c][0][0], len(picked[c]), rank[c])))
+        # Unseen first; then the concept with the fewest picks; then a missed concept; then,
+        # among seen questions, the one seen longest ago; then the concept order.
+        take(
+            min(
+                open_concepts,
+                key=lambda c: (queues[c][0][0], len(picked[c]), rank[c] >= len(missed), queues[c][0][1], rank[c]),
+            )
+        )
 
     rounds = max(len(chosen) for chosen in picked.values())
     return tuple(
@@ -116,12 +127,13 @@ def _last_seen(seen: Iterable[str]) -> dict[str, int]:
 
 def _concept_order(
     entries: Sequence[tuple[str, str]], missed_concepts: Iterable[str], rng: random.Random
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """All concepts, the missed ones first in the order given; and the missed ones alone."""
     present = list(dict.fromkeys(concept for _, concept in entries))
     missed = [concept for concept in dict.fromkeys(str(c) for c in missed_concepts) if concept in present]
     rest = [concept for concept in present if concept not in missed]
     rng.shuffle(rest)
-    return missed + rest
+    return missed + rest, missed
 
 
 def concept_counts(pool: Iterable[tuple[str, str]]) -> Counter[str]:

@@ -162,10 +162,11 @@ def cyclic_until_index_one(nums: list[int], *, swaps_limit: int | None = None) -
 
 
 @generator("cyclic-sort-first-index")
-def cyclic_sort_first_index(rng: random.Random, *, length: int = 6) -> ChoiceDraft:
-    if not 5 <= length <= 8:
-        raise ValueError("length must be between 5 and 8")
+def cyclic_sort_first_index(rng: random.Random, *, min_length: int = 6, max_length: int = 7) -> ChoiceDraft:
+    if not 5 <= min_length <= max_length <= 8:
+        raise ValueError("need 5 <= min_length <= max_length <= 8")
     for _ in range(ATTEMPTS):
+        length = rng.randint(min_length, max_length)
         nums = rng.sample(range(1, length + 1), length)
         after, steps = cyclic_until_index_one(nums)
         if len(steps) >= 2 and after != sorted(nums):
