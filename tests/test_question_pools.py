@@ -81,6 +81,13 @@ def test_at_least_one_generated_variant(pattern_id: str) -> None:
     assert pattern(pattern_id).variants
 
 
+@pytest.mark.parametrize("pattern_id", DRAWN_PATTERNS)
+def test_code_in_questions_fits_a_quiz_panel(pattern_id: str) -> None:
+    for question in pattern(pattern_id).questions:
+        for line in _code_lines(question.prompt):
+            assert len(line) <= 72, (question.id, line)
+
+
 # ----- the draw on the real pools ---------------------------------------------------------
 
 
@@ -239,7 +246,7 @@ def test_every_generated_question_has_exactly_one_right_answer(name: str) -> Non
 def _code_lines(prompt: str) -> list[str]:
     lines, inside = [], False
     for line in prompt.splitlines():
-        if line.startswith("```"):
+        if line.lstrip().startswith("```"):
             inside = not inside
         elif inside:
             lines.append(line)

@@ -59,7 +59,7 @@ def draw_check(
     order to ask them.
 
     `seen` lists the ids already asked in earlier attempts. A sequence is read as oldest first
-    (a later repeat counts as the more recent sighting); a set means "seen, when unknown".
+    (a later repeat counts as the more recent sighting); a set means seen, order unknown.
     Ids in `seen`, `missed_concepts` or `renewable` that the pool does not hold are ignored.
     """
     entries = [(str(question_id), str(concept)) for question_id, concept in pool]
