@@ -152,3 +152,42 @@ def test_next_recommends_the_prerequisite_of_a_pattern_started_out_of_order(lear
 def _rows(engine, model):
     with engine.begin() as connection:
         return connection.execute(sa.select(model)).all()
+
+
+def test_a_failed_check_is_retried_on_unseen_questions_missed_concepts_first(learner) -> None:
+    """The real two-pointers pool (more than ten questions): the retry is not the same ten again."""
+    from patternlift_cli.content.loader import get_pattern
+    from tests.conftest import signed_in
+    from tests.test_learning_loop import current_question
+
+    learning = signed_in().learning
+    pattern = get_pattern("two-pointers")
+    assert len(pattern.question_pool) >= 16
+    sid = learning.open_session("two-pointers").session_id
+    learning.calibrate(sid, None)
+    learning.complete_lesson(sid)
+    first = learning.knowledge_check(sid)
+    assert first.total == 10 and len({q.id for q in first.questions}) == 10
+    missed = set()
+    for number in range(10):
+        question = current_question("two-pointers")
+        wrong = number < 4
+        if wrong:
+            missed.add(question.concept)
+        response = _wrong(question) if wrong else _right(question)
+        feedback = learning.answer(sid, question.id, response, 10)
+    assert feedback.check is not None and feedback.check.passed is False
+    learning.finish_review(sid)
+    retry = learning.knowledge_check(sid)
+    asked_before = {q.id for q in first.questions}
+    fresh = [q.id for q in retry.questions if q.id not in asked_before]
+    assert len(fresh) >= min(10, len(pattern.question_pool) - 10)  # unseen questions first
+    assert current_question("two-pointers").concept in missed  # the retry opens with a missed concept
+
+
+def _wrong(question) -> str:
+    if question.kind == "multiple_choice":
+        return next(option.text for option in question.options if not option.correct)
+    if question.kind == "recognition":
+        return next(str(c) for c in question.choices if str(c) != str(question.answer))
+    return "O(2^n) surely"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from tests.mini_course import CORRECT, PARTIAL
-from tests.test_learning_loop import invoke
+from tests.test_learning_loop import ALL_RIGHT, answer_for, invoke
 from tests.test_tutor import _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +122,7 @@ def test_learn_offers_an_ai_hint_takes_a_rating_and_scores_it_by_the_next_run(fa
 
     steps = ["e", "3",                     # the AI explains the first page again, rated 3
              "", "", "", "", "", "",       # lesson
-             "Right", "Right", "O(n)", "two-pointers",  # knowledge check
+             *[answer_for(ALL_RIGHT)] * 4,  # knowledge check
              write(PARTIAL), "r",          # 3 of 10
              "a", "4",                     # AI hint, rated 4
              "q"]                          # and stop for today

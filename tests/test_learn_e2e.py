@@ -17,7 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.test_learning_loop import Step, invoke
+from patternlift_cli.domain.question_pool import CHECK_SIZE
+from tests.test_learning_loop import Step, answer_for, current_question, invoke
 
 PATTERN = "two-pointers"
 
@@ -70,12 +71,16 @@ def lesson_enters(pattern, guidance_sections) -> list[Step]:
     return [""] * len(lesson_pages(pattern.lesson.sections, guidance_sections))
 
 
-def check_steps(questions, *, fail: bool) -> list[Step]:
-    if not fail:
-        return [right(q) for q in questions]
-    # Miss enough to land below 70 %.
-    misses = len(questions) - int(len(questions) * 0.7) + 1
-    return [wrong(q) if i < misses else right(q) for i, q in enumerate(questions)]
+def check_steps(*, fail: bool, size: int = CHECK_SIZE) -> list[Step]:
+    """Answers to the check's questions as they are asked (a retry draws other questions)."""
+    asked = []
+    misses = size - int(size * 0.7) + 1 if fail else 0  # enough to land below 70 %
+
+    def choose(question) -> str:
+        asked.append(question.id)
+        return wrong(question) if len(asked) <= misses else right(question)
+
+    return [answer_for(choose, PATTERN)] * size
 
 
 def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
@@ -91,14 +96,13 @@ def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
     pattern = _real_curriculum()
     answers = {"experience": "b", "foundations": "b", "learning_style": "a", "when_stuck": "c", "time": "b"}
     guidance = calibration.calibrate(answers).guidance_config
-    questions = list(pattern.questions)
     levels = [pattern.practice_problem(level) for level in (1, 2, 3)]
     asked = calibration.LEARNER_QUESTION_IDS + calibration.PATTERN_QUESTION_IDS
     steps: list[Step] = [answers[question_id] for question_id in asked]
     steps += lesson_enters(pattern, guidance["lesson_sections"])
-    steps += check_steps(questions, fail=True)
+    steps += check_steps(fail=True)
     steps += [""]  # review read
-    steps += check_steps(questions, fail=False)
+    steps += check_steps(fail=False)
     steps += [writer(levels[0], broken(levels[0])), "r", "h", writer(levels[0], reference(levels[0])), "r"]
     steps += [writer(levels[1], reference(levels[1])), "r"]
     steps += [writer(levels[2], reference(levels[2])), "r"]
@@ -121,7 +125,7 @@ def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
         assert row.completed_at is not None and row.is_active is False
         assert row.persona_type == "visual_learner"
         assert 0 <= row.understanding_level <= 100
-        assert row.best_score == 100 and row.attempts_count > len(questions) * 2
+        assert row.best_score == 100 and row.attempts_count > CHECK_SIZE * 2
         assert any(s.startswith("concept:") for s in row.struggle_indicators)
         assert set(row.mastery_scores) >= {"recognition", "implementation", "complexity", "edge_cases", "overall"}
         assert {"stage", "level", "item", "score", "passed", "hints", "duration_seconds", "at"} <= set(row.attempt_history[0])
@@ -158,7 +162,7 @@ def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, mo
 
     level_1 = pattern.practice_problem(1)
     level_2 = pattern.practice_problem(2)
-    lines = lesson_enters(pattern, None) + check_steps(pattern.questions, fail=False)
+    lines = lesson_enters(pattern, None)
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "patternlift_cli", "learn", PATTERN, "--skip-calibration"],
@@ -175,6 +179,12 @@ def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, mo
                 assert time.monotonic() < deadline, _stage(engine)
                 time.sleep(0.2)
 
+        wait_for(lambda s: s[0] == "knowledge_check")
+        # The check's questions are drawn by now (or by this call, the same draw); answer them.
+        for answered in range(1, CHECK_SIZE + 1):
+            process.stdin.write(right(current_question(PATTERN)) + "\n")
+            process.stdin.flush()
+            wait_for(lambda s, done=answered: s[2] >= done)
         wait_for(lambda s: s[:2] == ("hands_on_practice", 1))
         writer(level_1, reference(level_1))()
         process.stdin.write("r\n")

@@ -86,7 +86,7 @@ def test_whole_pattern_through_the_use_cases(learning, engine) -> None:
     # A failed knowledge check (2 of 4 < 70 %): review pending, concepts recorded, then a retry.
     check = learning.knowledge_check(sid)
     assert (check.attempt, check.total, check.fresh) == (1, 4, True)
-    assert [q.id for q in check.questions] == ["tp-1", "tp-2", "tp-3", "tp-4"]
+    assert sorted(q.id for q in check.questions) == ["tp-1", "tp-2", "tp-3", "tp-4"]  # a pool of four: all
     assert not learning.answer(sid, "tp-1", "banana", 5).valid  # not a choice: nothing recorded
     assert learning.answer(sid, "tp-1", "Wrong", 30).correct is False
     with pytest.raises(RefusedError):
@@ -97,11 +97,11 @@ def test_whole_pattern_through_the_use_cases(learning, engine) -> None:
         run(learning, sid, "two-pointers-1-a", CORRECT)  # no practice before the check is passed
     feedback = learning.answer(sid, "tp-4", "two-pointers", 30)
     result = feedback.check
-    assert (result.passed, result.score, result.missed) == (False, Decimal("50.0"), ["tp-1", "tp-3"])
+    assert (result.passed, result.score, sorted(result.missed)) == (False, Decimal("50.0"), ["tp-1", "tp-3"])
     assert feedback.step.stage == "knowledge_check"
     assert "concept:sorted-input" in feedback.step.struggles
     check = learning.knowledge_check(sid)
-    assert check.questions == [] and [item.concept for item in check.review] == ["sorted-input", "complexity"]
+    assert check.questions == [] and sorted(item.concept for item in check.review) == ["complexity", "sorted-input"]
     with pytest.raises(RefusedError):
         learning.answer(sid, "tp-1", "Right", 30)  # review first
     learning.finish_review(sid)

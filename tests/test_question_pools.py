@@ -11,9 +11,19 @@ from collections import Counter
 
 import pytest
 
-from patternlift_cli.content.loader import PATTERNS_ROOT, load_curriculum, load_pattern_folder
-from patternlift_cli.content.models import MultipleChoice, Recognition, ShortAnswer, VariantQuestion
+from patternlift_cli.content.loader import (
+    PATTERNS_ROOT,
+    load_curriculum,
+    load_pattern_folder,
+)
+from patternlift_cli.content.models import (
+    MultipleChoice,
+    Recognition,
+    ShortAnswer,
+    VariantQuestion,
+)
 from patternlift_cli.content.variants import GENERATORS
+from patternlift_cli.domain.grading import grade_answer
 from patternlift_cli.domain.question_pool import (
     CHECK_SIZE,
     POOL_MIN_PER_CONCEPT,
@@ -24,7 +34,6 @@ from patternlift_cli.domain.question_pool import (
     variant_seed,
 )
 from patternlift_cli.errors import ContentError
-from patternlift_cli.services.learning import grade_answer
 
 COURSE = [entry.id for entry in load_curriculum().course]
 # The first twelve patterns of the course have pools written to the rule. When the branch with

@@ -109,7 +109,9 @@ class VariantQuestion(Strict):
 
     @model_validator(mode="after")
     def _generator_exists(self) -> VariantQuestion:
-        from patternlift_cli.content import variants  # lazy: variants builds the models above
+        from patternlift_cli.content import (
+            variants,  # lazy: variants builds the models above
+        )
 
         variants.check(self.generator, self.params)
         return self

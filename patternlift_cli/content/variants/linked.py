@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import random
 
-from patternlift_cli.content.variants.core import Choice, ChoiceDraft, code_block, generator
+from patternlift_cli.content.variants.core import (
+    Choice,
+    ChoiceDraft,
+    code_block,
+    generator,
+)
 
 ATTEMPTS = 1000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from patternlift_cli.domain import progress as rules
-from patternlift_cli.domain import stages
+from patternlift_cli.domain import question_pool, stages
 from patternlift_cli.domain.progress import Evidence
 from patternlift_cli.domain.session_state import CheckResult as StoredResult
 from patternlift_cli.errors import RefusedError
@@ -22,13 +22,24 @@ def _require_stage(work: Work) -> None:
 
 
 def attempt_questions(work: Work) -> list[Any]:
-    """This attempt's questions, in the order they are asked (drawn once, then kept)."""
-    check = work.progress.knowledge_check
-    pool = list(work.pattern.questions)
+    """This attempt's questions, in the order they are asked: drawn from the pattern's pool when
+    the attempt starts (unseen first, missed concepts first on a retry), then kept, so a resumed
+    attempt asks the same questions, variants generated from the same seed."""
+    check, pattern = work.progress.knowledge_check, work.pattern
     if not check.questions:
-        check.questions = [question.id for question in pool]
-    by_id = {question.id: question for question in pool}
-    return [by_id[question_id] for question_id in check.questions if question_id in by_id]
+        if check.seed is None:
+            check.seed = question_pool.attempt_seed(work.user_id, pattern.id, check.attempt)
+        missed = check.results[-1].missed_concepts if check.results else ()
+        check.questions = list(question_pool.draw_check(
+            pattern.pool_entries(), size=question_pool.CHECK_SIZE, seen=check.seen, missed_concepts=missed,
+            seed=check.seed, renewable={variant.id for variant in pattern.variants},
+        ))
+    known = {question.id for question in pattern.question_pool}
+    return [
+        pattern.check_question(question_id, question_pool.variant_seed(check.seed or 0, question_id))
+        for question_id in check.questions
+        if question_id in known
+    ]
 
 
 def current(work: Work) -> KnowledgeCheck:
@@ -37,7 +48,7 @@ def current(work: Work) -> KnowledgeCheck:
     drawn = attempt_questions(work)
     review = None
     if check.review is not None:
-        by_id = {question.id: question for question in work.pattern.questions}
+        by_id = {question.id: question for question in drawn}
         review = [asking.review_item(by_id[qid]) for qid in check.review if qid in by_id]
     remaining = [
         asking.view(question, number, len(drawn), work.user_id, check.attempt)
