@@ -7,13 +7,17 @@ Hierarchy::
 
     PatternLiftError                     exit 1
     ├── UsageError                       exit 2   bad argument, unknown pattern or problem
-    │   └── UnknownPatternError          exit 2   with the closest names
+    │   ├── UnknownPatternError          exit 2   with the closest names
+    │   └── RateLimitedError             exit 2   too many sign-in attempts; says when to retry
     ├── ConfigError                      exit 3   malformed setting, .env value or URL
     ├── StorageError                     exit 4
     │   ├── DatabaseUnreachableError     exit 4   names host and port
     │   ├── DatabaseFileError            exit 4   unwritable or corrupt SQLite file
-    │   └── SchemaOutOfDateError         exit 4   run `patternlift db upgrade`
+    │   ├── SchemaOutOfDateError         exit 4   run `patternlift db upgrade`
+    │   ├── ServerUnreachableError       exit 4   connected mode: names the server
+    │   └── BadServerResponseError       exit 4   the server answered something that is not our API
     ├── NotLoggedInError                 exit 5
+    │   └── SignInCodeError              exit 5   a wrong, used, expired or locked sign-in code
     ├── ContentError                     exit 6   a broken curriculum file, names file and field
     ├── AIError                          exit 10
     │   ├── AINotConfiguredError         exit 11  no key: says how to set one
@@ -64,6 +68,12 @@ class UnknownPatternError(UsageError):
         self.suggestions = suggestions
 
 
+class RateLimitedError(UsageError):
+    def __init__(self, message: str, *, hint: str | None = None, retry_after_seconds: int = 60) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class ConfigError(PatternLiftError):
     exit_code = 3
 
@@ -84,8 +94,20 @@ class SchemaOutOfDateError(StorageError):
     pass
 
 
+class ServerUnreachableError(StorageError):
+    pass
+
+
+class BadServerResponseError(StorageError):
+    pass
+
+
 class NotLoggedInError(PatternLiftError):
     exit_code = 5
+
+
+class SignInCodeError(NotLoggedInError):
+    pass
 
 
 class ContentError(PatternLiftError):
