@@ -6,6 +6,7 @@ message on one line (the traceback only with ``--verbose``) and exits with the c
 Hierarchy::
 
     PatternLiftError                     exit 1
+    ├── TemporarilyUnavailableError      exit 1   the server cannot do it right now (mail, busy)
     ├── UsageError                       exit 2   bad argument, unknown pattern or problem
     │   ├── UnknownPatternError          exit 2   with the closest names
     │   └── RateLimitedError             exit 2   too many sign-in attempts; says when to retry
@@ -49,6 +50,10 @@ class PatternLiftError(Exception):
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n{self.hint}"
+
+
+class TemporarilyUnavailableError(PatternLiftError):
+    pass
 
 
 class UsageError(PatternLiftError):

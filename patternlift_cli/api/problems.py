@@ -35,6 +35,7 @@ class ProblemKind:
 # Every exception class has exactly one kind; a subclass not listed uses its nearest listed base.
 ERROR_KINDS: tuple[ProblemKind, ...] = (
     ProblemKind("error", 400, "Request failed", e.PatternLiftError),
+    ProblemKind("temporarily-unavailable", 503, "Temporarily unavailable", e.TemporarilyUnavailableError),
     ProblemKind("usage", 400, "Bad request", e.UsageError),
     ProblemKind("unknown-pattern", 404, "Unknown pattern", e.UnknownPatternError),
     ProblemKind("rate-limited", 429, "Too many attempts", e.RateLimitedError),
@@ -148,3 +149,22 @@ def error_from_problem(body: dict[str, Any], *, status: int) -> e.PatternLiftErr
             if name not in _RESERVED and name.isidentifier():
                 setattr(error, name, value)
     return error
+
+
+def _problem_model():  # type: ignore[no-untyped-def]
+    from pydantic import BaseModel, ConfigDict
+
+    class Problem(BaseModel):
+        """An error (RFC 9457); `type` names the PatternLift error it stands for."""
+
+        model_config = ConfigDict(extra="allow")
+        type: str
+        title: str
+        status: int
+        detail: str
+        hint: str | None = None
+
+    return Problem
+
+
+Problem = _problem_model()
