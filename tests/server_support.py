@@ -7,6 +7,7 @@ tests/fakes/watchdog/sitecustomize.py ends every server process and worker withi
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -19,9 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 import sqlalchemy as sa
 
@@ -169,7 +172,7 @@ class MailBox:
             return sum(email in recipients for recipients, _ in self.messages)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mailbox() -> Iterator[MailBox]:
     from aiosmtpd.controller import Controller
 
@@ -256,9 +259,78 @@ def running_platform(tmp: Path, database_url: str, mailbox: MailBox, *, replicas
             server.stop()
 
 
+def sign_in(platform: Platform, email: str, server: str | None = None):  # -> AccessToken
+    """A learner signed in the way a person does: ask for a code, read the mail, exchange it."""
+    from patternlift_cli.remote import auth
+
+    server = server or platform.url
+    auth.request_code(server, email)
+    return auth.exchange(server, email, platform.mailbox.code_for(email))
+
+
 def reset(platform: Platform) -> Platform:
     """An empty database, an empty mailbox and the real time, for the next test."""
     clean_server_database(platform.database_url)
     platform.mailbox.clear()
     platform.clock.set(0)
     return platform
+
+
+SUPABASE_SECRET = "super-secret-jwt-token-with-at-least-32-characters"
+ISSUER = "http://127.0.0.1:54321/auth/v1"
+
+
+# ----- a JWKS endpoint like a Supabase project's, for asymmetric tokens ---------------------
+
+
+class Jwks:
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        self.document = json.dumps({"keys": [{**jwk, "kid": "test-key", "alg": "RS256", "use": "sig"}]}).encode()
+        document = self.document
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(document)))
+                self.end_headers()
+                self.wfile.write(document)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/auth/v1/.well-known/jwks.json"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="session")
+def jwks() -> Iterator[Jwks]:
+    keys = Jwks()
+    yield keys
+    keys.http.shutdown()
+
+
+@pytest.fixture(scope="session")
+def platform_servers(pg_database_url: str, mailbox: MailBox, jwks: Jwks, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """Two replicas shared by every server test module (per pytest-xdist worker)."""
+    with running_platform(
+        tmp_path_factory.mktemp("platform"),
+        pg_database_url,
+        mailbox,
+        PATTERNLIFT_SUPABASE_JWT_SECRET=SUPABASE_SECRET,
+        PATTERNLIFT_SUPABASE_JWKS_URL=jwks.url,
+        PATTERNLIFT_SUPABASE_JWT_ISSUER=ISSUER,
+        PATTERNLIFT_AUTH_CODE_REQUESTS_PER_ADDRESS="12",
+    ) as platform:
+        yield platform
+
+
+@pytest.fixture
+def platform(platform_servers: Platform, home: Path) -> Platform:
+    """The shared replicas with an empty database, an empty mailbox and the real time."""
+    return reset(platform_servers)

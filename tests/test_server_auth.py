@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import jwt
@@ -18,70 +13,8 @@ import pytest
 
 from patternlift_cli.errors import NotLoggedInError, RateLimitedError, SignInCodeError
 from patternlift_cli.remote import auth
-from tests.server_support import Platform, mailbox, reset, running_platform  # noqa: F401
-
-SUPABASE_SECRET = "super-secret-jwt-token-with-at-least-32-characters"
-ISSUER = "http://127.0.0.1:54321/auth/v1"
-
-
-# ----- a JWKS endpoint like a Supabase project's, for asymmetric tokens ---------------------
-
-
-class Jwks:
-    def __init__(self) -> None:
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key()))
-        self.document = json.dumps({"keys": [{**jwk, "kid": "test-key", "alg": "RS256", "use": "sig"}]}).encode()
-        document = self.document
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(document)))
-                self.end_headers()
-                self.wfile.write(document)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/auth/v1/.well-known/jwks.json"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
-
-
-@pytest.fixture(scope="module")
-def jwks() -> Iterator[Jwks]:
-    keys = Jwks()
-    yield keys
-    keys.http.shutdown()
-
-
-@pytest.fixture(scope="module")
-def servers(pg_database_url: str, mailbox, jwks: Jwks, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    with running_platform(
-        tmp_path_factory.mktemp("auth"),
-        pg_database_url,
-        mailbox,
-        PATTERNLIFT_SUPABASE_JWT_SECRET=SUPABASE_SECRET,
-        PATTERNLIFT_SUPABASE_JWKS_URL=jwks.url,
-        PATTERNLIFT_SUPABASE_JWT_ISSUER=ISSUER,
-        PATTERNLIFT_AUTH_CODE_REQUESTS_PER_ADDRESS="12",
-    ) as platform:
-        yield platform
-
-
-@pytest.fixture
-def platform(servers: Platform, home: Path) -> Platform:
-    return reset(servers)
-
-
-def sign_in(platform: Platform, email: str, server: str | None = None):
-    server = server or platform.url
-    auth.request_code(server, email)
-    return auth.exchange(server, email, platform.mailbox.code_for(email))
+from tests.server_support import ISSUER, SUPABASE_SECRET, Jwks, Platform, sign_in
+from tests.server_support import jwks, mailbox, platform, platform_servers  # noqa: F401 (fixtures)
 
 
 # ----- the happy path -----------------------------------------------------------------------
