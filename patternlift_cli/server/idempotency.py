@@ -99,8 +99,11 @@ class IdempotencyClaim:
             "request_hash": self.request_hash,
             "created_at": now,
         }
-        claimed = connection.execute(_insert(connection).values(**values).on_conflict_do_nothing()).rowcount
-        if claimed == 1:
+        # RETURNING, not rowcount: the driver reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+        claimed = connection.execute(
+            _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
+        ).first()
+        if claimed is not None:
             return
         row = connection.execute(
             sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)

@@ -43,6 +43,7 @@ class FileClock:
 class Note(BaseModel):
     text: str
     hold_seconds: float = 0.0
+    fail: bool = False
 
 
 def _test_router() -> APIRouter:
@@ -78,6 +79,8 @@ def _test_router() -> APIRouter:
             )
             if note.hold_seconds:
                 time.sleep(note.hold_seconds)  # keep the claim's transaction open: a racing duplicate waits
+            if note.fail:
+                raise errors.UsageError("This note was refused on purpose.")  # rolls the write back
         return {"achievement_id": achievement_id}
 
     @router.post("/raise/{class_name}")
