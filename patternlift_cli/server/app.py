@@ -49,9 +49,10 @@ def server_engine(settings: Settings) -> Engine:
 def mailer_for(settings: Settings) -> Mailer | None:
     if settings.smtp_url is None:
         return None
+    target = parse_smtp_url(settings.smtp_url.get_secret_value())
     if not settings.smtp_from:
         raise ConfigError("PATTERNLIFT_SMTP_FROM is not set: sign-in mail needs a From address.")
-    return Mailer(parse_smtp_url(settings.smtp_url.get_secret_value()), settings.smtp_from, settings.smtp_timeout_seconds)
+    return Mailer(target, settings.smtp_from, settings.smtp_timeout_seconds)
 
 
 def check_ready(engine: Engine) -> str:
