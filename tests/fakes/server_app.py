@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from patternlift_cli import errors
 from patternlift_cli.config import get_settings
+from patternlift_cli.db.models import UserAchievement
 from patternlift_cli.server import create_app as create_server
 from patternlift_cli.server.deps import LearnerDB
 from patternlift_cli.server.idempotency import IdempotentRoute
@@ -71,11 +72,10 @@ def _test_router() -> APIRouter:
         achievement_id = f"note-{uuid.uuid4()}"
         with db.connection(write=True) as connection:
             connection.execute(
-                sa.text(
-                    "INSERT INTO user_achievements (id, user_id, achievement_id, achievement_name, achievement_data) "
-                    "VALUES (:id, :user_id, :achievement_id, :name, '{}')"
-                ),
-                {"id": uuid.uuid4(), "user_id": db.learner.id, "achievement_id": achievement_id, "name": note.text},
+                sa.insert(UserAchievement.__table__).values(
+                    id=uuid.uuid4(), user_id=db.learner.id, achievement_id=achievement_id,
+                    achievement_name=note.text, achievement_data={},
+                )
             )
             if note.hold_seconds:
                 time.sleep(note.hold_seconds)  # keep the claim's transaction open: a racing duplicate waits
