@@ -81,10 +81,13 @@ def current_learner(
     else:
         verifier: SupabaseVerifier = state.supabase
         if verifier.enabled and token.count(".") == 2:
-            learner_id, email = verifier.verify(token)
-            with db.connection(write=True) as connection:
-                learners.ensure_profile(connection, learner_id, email)
-            learner = Learner(id=learner_id, email=email, via="supabase")
+            learner_id, email, expires_at = verifier.verify(token)
+            with db.connection() as connection:
+                known = learners.has_profile(connection, learner_id)
+            if not known:  # the first request of a Supabase user: make their profile
+                with db.connection(write=True) as connection:
+                    learners.ensure_profile(connection, learner_id, email)
+            learner = Learner(id=learner_id, email=email, via="supabase", token_expires_at=expires_at)
     if learner is None:
         raise unauthorized(
             "The access token is not valid: it is unknown, expired or revoked.",

@@ -21,6 +21,10 @@ def profile_id_for_email(connection: sa.Connection, email: str) -> uuid.UUID | N
     return connection.execute(sa.select(_profiles.c.id).where(_profiles.c.email == email)).scalar()
 
 
+def has_profile(connection: sa.Connection, learner_id: uuid.UUID) -> bool:
+    return connection.execute(sa.select(_profiles.c.id).where(_profiles.c.id == learner_id)).first() is not None
+
+
 def create_learner(connection: sa.Connection, email: str) -> uuid.UUID:
     """A new learner signed in by email code: identity first, then the profile."""
     learner_id = uuid.uuid4()
@@ -41,8 +45,7 @@ def ensure_profile(connection: sa.Connection, learner_id: uuid.UUID, email: str)
     with PatternLift's own minimal auth schema it is created here; on a real Supabase auth
     schema a missing user is refused rather than half-made behind Supabase Auth's back.
     """
-    exists = connection.execute(sa.select(_profiles.c.email).where(_profiles.c.id == learner_id)).first()
-    if exists is not None:
+    if has_profile(connection, learner_id):
         return
     if connection.dialect.name == "postgresql":
         known = connection.execute(

@@ -10,6 +10,7 @@ are JWTs too, and neither is a learner.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -42,8 +43,8 @@ class SupabaseVerifier:
             return self._jwks.get_signing_key_from_jwt(token).key, ASYMMETRIC
         raise jwt.InvalidAlgorithmError(f"tokens signed with {algorithm} are not accepted here")
 
-    def verify(self, token: str) -> tuple[uuid.UUID, str]:
-        """(learner id, email) from a valid token; NotLoggedInError for anything else."""
+    def verify(self, token: str) -> tuple[uuid.UUID, str, datetime]:
+        """(learner id, email, expiry) from a valid token; NotLoggedInError for anything else."""
         try:
             key, algorithms = self._key(token)
             claims = jwt.decode(
@@ -71,7 +72,7 @@ class SupabaseVerifier:
         email = claims.get("email")
         if not isinstance(email, str) or "@" not in email:
             raise _invalid("The Supabase token carries no email address.")
-        return learner_id, email.strip().lower()
+        return learner_id, email.strip().lower(), datetime.fromtimestamp(int(claims["exp"]), UTC)
 
 
 def _invalid(message: str) -> Exception:
