@@ -14,7 +14,6 @@ import pytest
 from patternlift_cli.errors import NotLoggedInError, RateLimitedError, SignInCodeError
 from patternlift_cli.remote import auth
 from tests.server_support import ISSUER, SUPABASE_SECRET, Jwks, Platform, sign_in
-from tests.server_support import jwks, mailbox, platform, platform_servers  # noqa: F401 (fixtures)
 
 
 # ----- the happy path -----------------------------------------------------------------------

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,16 +13,10 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from patternlift_cli.cli.app import app
+from tests.conftest import reset_caches
 from tests.server_support import PEPPER, child_environment, clean_server_database, free_port, start_process
 
 runner = CliRunner()
-
-
-def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "patternlift_cli", "server", *args],
-        env=child_environment(env), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-    )
 
 
 def test_openapi_is_printed_without_a_database(home: Path) -> None:
@@ -39,36 +31,50 @@ def test_openapi_is_printed_without_a_database(home: Path) -> None:
 
 @pytest.fixture
 def stale_postgres(pg_database_url: str) -> Iterator[str]:
-    """A database migrated only up to the revision before the server's tables."""
-    from patternlift_cli.config import get_settings
-    from patternlift_cli.db import migrate
-    from patternlift_cli.db.engine import create_engine_for, normalize_database_url
-
-    base = sa.make_url(pg_database_url)
-    name = f"patternlift_stale_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    engine = create_engine_for(normalize_database_url(url), get_settings())
-    migrate.upgrade(engine, "20261125000009")
-    engine.dispose()
+    """This run's database, marked as migrated only up to the revision before the server's."""
+    clean_server_database(pg_database_url)
+    engine = sa.create_engine(pg_database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '20261125000009'")
     try:
-        yield url
+        yield pg_database_url
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '20261202000012'")
+        engine.dispose()
 
 
-def test_it_refuses_an_out_of_date_schema_in_one_line(stale_postgres: str, tmp_path: Path) -> None:
-    result = run_cli({"PATTERNLIFT_DATABASE_URL": stale_postgres, "PATTERNLIFT_AUTH_PEPPER": PEPPER,
-                      "PATTERNLIFT_HOME": str(tmp_path)}, "--port", str(free_port()))
-    assert result.returncode == 4, result.stderr
-    lines = result.stderr.strip().splitlines()
+def refusal(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> tuple[int, list[str]]:
+    """`patternlift server` in-process: it must stop before uvicorn ever starts."""
+    import uvicorn
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    reset_caches()
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: pytest.fail("uvicorn.run was reached"))
+    result = runner.invoke(app, ["server", "--port", str(free_port())])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output.strip().splitlines()
+
+
+def test_it_refuses_an_out_of_date_schema_in_one_line(
+    home: Path, stale_postgres: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, lines = refusal(monkeypatch, {"PATTERNLIFT_DATABASE_URL": stale_postgres, "PATTERNLIFT_AUTH_PEPPER": PEPPER})
+    assert code == 4
     assert lines[0].startswith("Error: The database (PostgreSQL at ") and "is at revision 20261125000009" in lines[0]
     assert lines[1:] == ["Run `patternlift db upgrade` to migrate it."]
-    assert "Traceback" not in result.stderr
+
+
+def test_the_uvicorn_factory_refuses_it_too(home: Path, stale_postgres: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from patternlift_cli.server.main import app_from_environment
+
+    monkeypatch.setenv("PATTERNLIFT_DATABASE_URL", stale_postgres)
+    monkeypatch.setenv("PATTERNLIFT_AUTH_PEPPER", PEPPER)
+    reset_caches()
+    with pytest.raises(SystemExit) as stopped:
+        app_from_environment()
+    assert stopped.value.code == 4
 
 
 @pytest.mark.parametrize(
@@ -79,12 +85,15 @@ def test_it_refuses_an_out_of_date_schema_in_one_line(stale_postgres: str, tmp_p
         ({"PATTERNLIFT_DATABASE_URL": "sqlite:///x.db", "PATTERNLIFT_AUTH_PEPPER": "short"}, "at least 32 characters"),
         ({"PATTERNLIFT_DATABASE_URL": "sqlite:///x.db", "PATTERNLIFT_AUTH_PEPPER": PEPPER,
           "PATTERNLIFT_SMTP_URL": "imap://mail"}, "PATTERNLIFT_SMTP_URL must look like"),
+        ({"PATTERNLIFT_DATABASE_URL": "sqlite:///x.db", "PATTERNLIFT_AUTH_PEPPER": PEPPER,
+          "PATTERNLIFT_SMTP_URL": "smtp://mail"}, "PATTERNLIFT_SMTP_FROM is not set"),
     ],
 )
-def test_it_refuses_missing_or_bad_settings_in_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:
-    result = run_cli({**env, "PATTERNLIFT_HOME": str(tmp_path)})
-    assert result.returncode == 3, result.stderr
-    assert expected in result.stderr.splitlines()[0] and "Traceback" not in result.stderr
+def test_it_refuses_missing_or_bad_settings_in_one_line(
+    home: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str
+) -> None:
+    code, lines = refusal(monkeypatch, env)
+    assert code == 3 and expected in lines[0]
 
 
 def tries_from(url: str, addresses: list[str]) -> list[int]:

@@ -13,7 +13,6 @@ import pytest
 from patternlift_cli import errors
 from patternlift_cli.remote.client import ServerClient
 from tests.server_support import Platform, sign_in
-from tests.server_support import jwks, mailbox, platform, platform_servers  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

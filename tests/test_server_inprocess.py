@@ -14,7 +14,6 @@ from pydantic import SecretStr
 from patternlift_cli.config import Settings
 from patternlift_cli.errors import SchemaOutOfDateError
 from tests.server_support import PEPPER, MailBox
-from tests.server_support import mailbox  # noqa: F401 (fixture)
 
 
 def trial_settings(database: Path, mailbox: MailBox, **overrides: object) -> Settings:

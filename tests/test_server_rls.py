@@ -23,7 +23,6 @@ from patternlift_cli.db.models import (
 )
 from patternlift_cli.server.database import Learner, LearnerDatabase, RequestDatabase
 from tests.server_support import Platform, sign_in
-from tests.server_support import jwks, mailbox, platform, platform_servers  # noqa: F401 (fixtures)
 
 PROTECTED_COLUMNS = {
     "monthly_ai_usage_limit": "1000000",

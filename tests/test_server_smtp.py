@@ -37,7 +37,7 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
     from aiosmtpd.smtp import AuthResult
 
     ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
 
 @pytest.fixture
