@@ -14,10 +14,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from patternlift_cli import errors as e
 
 TYPE_PREFIX = "urn:patternlift:problem:"
 MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457); `type` names the PatternLift error it stands for (for OpenAPI)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,21 +163,3 @@ def error_from_problem(body: dict[str, Any], *, status: int) -> e.PatternLiftErr
                 setattr(error, name, value)
     return error
 
-
-def _problem_model():  # type: ignore[no-untyped-def]
-    from pydantic import BaseModel, ConfigDict
-
-    class Problem(BaseModel):
-        """An error (RFC 9457); `type` names the PatternLift error it stands for."""
-
-        model_config = ConfigDict(extra="allow")
-        type: str
-        title: str
-        status: int
-        detail: str
-        hint: str | None = None
-
-    return Problem
-
-
-Problem = _problem_model()
