@@ -197,7 +197,23 @@ def engine(database_url: str) -> sa.Engine:
 @pytest.fixture
 def learner(database_url: str):
     """A signed-in learner on the configured backend."""
+    from patternlift_cli import signin
     from patternlift_cli.services import accounts
 
-    profile, _ = accounts.login("learner@example.com", "Test Learner")
+    profile, _ = accounts.login(local_database(), "learner@example.com", "Test Learner")
+    signin.remember(profile.email)
     return profile
+
+
+def local_database():
+    """The configured database, as the use cases take it."""
+    from patternlift_cli.services.learner import local_database as configured
+
+    return configured()
+
+
+def signed_in():
+    """The signed-in learner's use cases (what the CLI holds), solo or direct mode."""
+    from patternlift_cli.cli.context import current_learner
+
+    return current_learner(ask=False)

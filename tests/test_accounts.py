@@ -19,8 +19,9 @@ def test_login_creates_profile_with_schema_defaults(database_url: str) -> None:
     assert "trial has started" in result.output
 
     from patternlift_cli.services import accounts
+    from tests.conftest import local_database
 
-    profile, created = accounts.login("ada@example.com")
+    profile, created = accounts.login(local_database(), "ada@example.com")
     assert not created
     assert profile.full_name == "Ada"
     assert profile.subscription_status.value == "trial"
@@ -41,8 +42,11 @@ def test_whoami_json_and_logout(database_url: str) -> None:
     assert data["email"] == "grace@example.com"
     assert data["status"] == "trial"
     assert data["trial_days_left"] == 14
-    assert data["ai_limit_usd"] == "3.00"
-    assert data["ai_allowed"] is True
+    assert data["ai_limit_usd"] == "3.000000"
+    # Entitled (the trial runs) but not configured: the AI tutor is off, and says why.
+    assert data["ai_allowed"] is False and "not configured" in data["ai_access"]
+    keyed = json.loads(runner.invoke(app, ["whoami", "--json"], env={"OPENAI_API_KEY": "sk-test"}).output)
+    assert keyed["ai_allowed"] is True and keyed["mode"] == ("solo" if "sqlite" in database_url else "direct")
 
     result = runner.invoke(app, ["logout"])
     assert "Signed out grace@example.com" in result.output

@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from tests.mini_course import CORRECT, PARTIAL
-from tests.test_learning_loop import invoke
+from tests.test_learning_loop import ALL_RIGHT, answer_for, invoke
 from tests.test_tutor import _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,10 +54,11 @@ def test_ask_without_a_key_exits_11_in_one_line(mini_course, learner) -> None:
 
 
 def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
-    from patternlift_cli.services.tutor import tutor_reply
+    from tests.conftest import signed_in
 
-    first = tutor_reply("question", pattern_id="two-pointers", question="one")
-    second = tutor_reply("explain", pattern_id="two-pointers")
+    tutor = signed_in().tutor
+    first = tutor.reply("question", pattern_id="two-pointers", question="one")
+    second = tutor.reply("explain", pattern_id="two-pointers")
     runner = CliRunner()
     from patternlift_cli.cli.app import app
 
@@ -86,9 +86,9 @@ def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
 def test_refresh_usage_refreshes_the_materialized_view(fake_ai, engine, backend) -> None:  # noqa: F811
     from patternlift_cli.cli.app import app
     from patternlift_cli.db.models import monthly_ai_usage
-    from patternlift_cli.services.tutor import tutor_reply
+    from tests.conftest import signed_in
 
-    reply = tutor_reply("question", pattern_id="two-pointers", question="one")
+    reply = signed_in().tutor.reply("question", pattern_id="two-pointers", question="one")
     result = CliRunner().invoke(app, ["db", "refresh-usage"])
     assert result.exit_code == 0, result.output
     with engine.begin() as connection:
@@ -113,16 +113,16 @@ def test_config_keys_live_in_the_keyring_and_show_masked(home) -> None:
 
 
 def test_learn_offers_an_ai_hint_takes_a_rating_and_scores_it_by_the_next_run(fake_ai, engine, monkeypatch) -> None:  # noqa: F811
+    from patternlift_cli.content.loader import get_problem
     from patternlift_cli.db.models import AIInteraction
     from patternlift_cli.practice.workspace import workspace_file
-    from patternlift_cli.content.loader import get_problem
 
     def write(text: str):
         return lambda: workspace_file(get_problem("two-pointers-1-a")).write_text(text)
 
     steps = ["e", "3",                     # the AI explains the first page again, rated 3
              "", "", "", "", "", "",       # lesson
-             "Right", "Right", "O(n)", "two-pointers",  # knowledge check
+             *[answer_for(ALL_RIGHT)] * 4,  # knowledge check
              write(PARTIAL), "r",          # 3 of 10
              "a", "4",                     # AI hint, rated 4
              "q"]                          # and stop for today

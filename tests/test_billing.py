@@ -28,6 +28,7 @@ def stripe_fake(learner, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe
 
     with FakeStripe() as fake:
         monkeypatch.setenv("STRIPE_API_KEY", "sk_test_fake_key")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-ai")  # the AI tutor is configured
         monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
         monkeypatch.setenv("PATTERNLIFT_STRIPE_API_BASE", fake.base_url)
         monkeypatch.setenv("PATTERNLIFT_STRIPE_PRICE_ID", "price_test_plan")
@@ -62,11 +63,13 @@ def _row(engine, model):
 
 def _subscribed(fake: FakeStripe, engine) -> str:
     """A learner who went through checkout; returns the Stripe subscription id."""
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    start = billing.start_checkout(engine)
+    billing = signed_in().billing
+
+    start = billing.start_checkout()
     subscription = fake.complete_checkout(start.session_id)
-    billing.sync(engine)
+    billing.sync()
     return subscription["id"]
 
 
@@ -88,25 +91,29 @@ def test_amounts_read_in_each_currencys_own_unit() -> None:
 
 
 def test_paying_while_not_waiting_cannot_lead_to_a_second_subscription(stripe_fake, engine) -> None:
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    first = billing.start_checkout(engine)
+    billing = signed_in().billing
+
+    first = billing.start_checkout()
     stripe_fake.complete_checkout(first.session_id)  # paid after Ctrl-C, not synced yet
     result = cli("subscribe", "--no-browser")
     assert result.exit_code == 2 and "already have a subscription (active)" in result.output
-    assert len(stripe_fake.sessions) == 1 and billing.status(engine).status == "active"
+    assert len(stripe_fake.sessions) == 1 and billing.status().status == "active"
 
 
 def test_subscribing_again_after_a_cancellation_follows_the_new_subscription(stripe_fake, engine) -> None:
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
+
+    billing = signed_in().billing
 
     old = _subscribed(stripe_fake, engine)
     stripe_fake.subscriptions[old]["cancel_at_period_end"] = True
     stripe_fake.end_period(old)
-    assert billing.sync(engine).status == "canceled"
-    start = billing.start_checkout(engine)
+    assert billing.sync().status == "canceled"
+    start = billing.start_checkout()
     new = stripe_fake.complete_checkout(start.session_id)
-    status = billing.sync(engine)
+    status = billing.sync()
     assert (status.status, status.stripe_subscription_id) == ("active", new["id"])
 
 
@@ -142,10 +149,12 @@ def test_checkout_happy_path(stripe_fake: FakeStripe, engine, learner) -> None:
 
 
 def test_customer_is_reused_and_each_attempt_has_its_own_idempotency_key(stripe_fake, engine) -> None:
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    first = billing.start_checkout(engine)
-    second = billing.start_checkout(engine)
+    billing = signed_in().billing
+
+    first = billing.start_checkout()
+    second = billing.start_checkout()
     assert first.customer_id == second.customer_id and len(stripe_fake.customers) == 1
     assert first.session_id != second.session_id
 
@@ -162,9 +171,11 @@ def test_an_expired_checkout_says_so_and_changes_nothing(stripe_fake, engine) ->
 
 def test_sync_picks_up_a_checkout_finished_after_an_interrupted_wait(stripe_fake, engine) -> None:
     from patternlift_cli.db.models import Subscription
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    start = billing.start_checkout(engine)  # the learner pressed Ctrl-C while waiting here
+    billing = signed_in().billing
+
+    start = billing.start_checkout()  # the learner pressed Ctrl-C while waiting here
     stripe_fake.complete_checkout(start.session_id)
     assert _row(engine, Subscription).status.value == "trial"
     result = cli("subscribe", "sync")
@@ -174,11 +185,13 @@ def test_sync_picks_up_a_checkout_finished_after_an_interrupted_wait(stripe_fake
 
 def test_a_failed_payment_moves_to_past_due_then_unpaid(stripe_fake, engine) -> None:
     from patternlift_cli.db.models import PaymentHistory
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
+
+    billing = signed_in().billing
 
     subscription_id = _subscribed(stripe_fake, engine)
     failed = stripe_fake.fail_payment(subscription_id)
-    status = billing.sync(engine)
+    status = billing.sync()
     assert (status.status, status.ai_allowed) == ("past_due", True)  # a grace period while Stripe retries
     with engine.begin() as connection:
         row = connection.execute(sa.select(PaymentHistory).where(PaymentHistory.stripe_invoice_id == failed["id"])).one()
@@ -186,30 +199,32 @@ def test_a_failed_payment_moves_to_past_due_then_unpaid(stripe_fake, engine) -> 
 
     first_failure = row.failed_at
     stripe_fake.give_up_retrying(subscription_id)
-    status = billing.sync(engine)
+    status = billing.sync()
     assert (status.status, status.ai_allowed) == ("unpaid", False)
     with engine.begin() as connection:
         row = connection.execute(sa.select(PaymentHistory).where(PaymentHistory.stripe_invoice_id == failed["id"])).one()
     assert row.status == "uncollectible" and row.failed_at == first_failure
-    assert len(billing.history(engine)) == 2  # one row per invoice, updated in place
+    assert len(billing.history()) == 2  # one row per invoice, updated in place
 
 
 def test_cancel_at_period_end_keeps_access_until_the_period_passes(stripe_fake, engine) -> None:
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
+
+    billing = signed_in().billing
 
     subscription_id = _subscribed(stripe_fake, engine)
     refused = cli("subscribe", "cancel", input="n\n")
     assert "Nothing changed." in refused.output
     result = cli("subscribe", "cancel", "--yes")
     assert result.exit_code == 0, result.output
-    status = billing.status(engine)
+    status = billing.status()
     assert status.cancel_at_period_end and status.status == "active"
     assert f"until {status.current_period_end:%Y-%m-%d}" in result.output
 
     stripe_fake.end_period(subscription_id)
-    status = billing.sync(engine)
+    status = billing.sync()
     assert status.status == "canceled" and status.ai_allowed  # paid through the period's end
-    after = billing.status(engine, now=status.current_period_end + timedelta(seconds=1))
+    after = billing.status(now=status.current_period_end + timedelta(seconds=1))
     assert not after.ai_allowed and "canceled" in after.ai_reason
 
 
@@ -229,9 +244,10 @@ def test_missing_stripe_configuration_exits_21(learner, monkeypatch) -> None:
 
 @pytest.fixture
 def webhook_url(stripe_fake, engine) -> Iterator[str]:
-    from patternlift_cli.billing.webhooks import make_server
+    from patternlift_cli.server.stripe_listener import make_server
+    from tests.conftest import local_database
 
-    server = make_server(engine, "127.0.0.1", 0)
+    server = make_server(local_database(), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -258,9 +274,11 @@ def _events(engine) -> int:
 
 def test_forged_and_stale_deliveries_are_rejected_and_change_nothing(stripe_fake, engine, webhook_url) -> None:
     from patternlift_cli.db.models import UserProfile
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    start = billing.start_checkout(engine)
+    billing = signed_in().billing
+
+    start = billing.start_checkout()
     subscription = stripe_fake.complete_checkout(start.session_id)
     payload, _ = signed_event("customer.subscription.updated", subscription, WEBHOOK_SECRET)
     _, forged = signed_event("customer.subscription.updated", subscription, "whsec_attacker")
@@ -274,9 +292,11 @@ def test_forged_and_stale_deliveries_are_rejected_and_change_nothing(stripe_fake
 
 def test_the_same_event_is_processed_once_even_when_delivered_twice_at_once(stripe_fake, engine, webhook_url) -> None:
     from patternlift_cli.db.models import Subscription
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    start = billing.start_checkout(engine)
+    billing = signed_in().billing
+
+    start = billing.start_checkout()
     stripe_fake.complete_checkout(start.session_id)
     session = stripe_fake.sessions[start.session_id]
     payload, signature = signed_event("checkout.session.completed", session, WEBHOOK_SECRET)
@@ -306,9 +326,11 @@ def test_the_same_event_is_processed_once_even_when_delivered_twice_at_once(stri
 
 def test_updated_arriving_before_created_ends_in_stripes_current_state(stripe_fake, engine, webhook_url) -> None:
     from patternlift_cli.db.models import Subscription
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    start = billing.start_checkout(engine)
+    billing = signed_in().billing
+
+    start = billing.start_checkout()
     subscription = stripe_fake.complete_checkout(start.session_id)
     created_snapshot = dict(subscription)          # status active, as it was at creation
     stripe_fake.set_status(subscription["id"], "past_due")
@@ -336,9 +358,11 @@ def test_invoice_events_record_payments(stripe_fake, engine, webhook_url) -> Non
 
 
 def test_webhooks_handle_processes_a_saved_event(stripe_fake, engine, tmp_path: Path) -> None:
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
 
-    start = billing.start_checkout(engine)
+    billing = signed_in().billing
+
+    start = billing.start_checkout()
     stripe_fake.complete_checkout(start.session_id)
     payload, signature = signed_event("checkout.session.completed", stripe_fake.sessions[start.session_id],
                                       WEBHOOK_SECRET)
@@ -366,11 +390,13 @@ def test_webhooks_handle_processes_a_saved_event(stripe_fake, engine, tmp_path: 
         ("canceled", -1, -1, False),
     ],
 )
-def test_entitlement(learner, engine, status, trial_days, period_days, allowed) -> None:
+def test_entitlement(learner, engine, status, trial_days, period_days, allowed, monkeypatch) -> None:
     import uuid
 
     from patternlift_cli.db.models import Subscription, UserProfile
-    from patternlift_cli.services import billing
+    from tests.conftest import signed_in
+
+    billing = signed_in().billing
 
     now = datetime.now(UTC)
     with engine.begin() as connection:
@@ -380,5 +406,8 @@ def test_entitlement(learner, engine, status, trial_days, period_days, allowed) 
             connection.execute(sa.insert(Subscription).values(
                 id=uuid.uuid4(), user_id=learner.id, stripe_customer_id="cus_ent", status=status,
                 current_period_end=now + timedelta(days=period_days)))
-    result = billing.status(engine, now=now)
+    result = billing.status(now=now)
+    assert result.ai_allowed is False and result.ai_reason.startswith("not configured")  # no AI key yet
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    result = billing.status(now=now)
     assert result.ai_allowed is allowed, result.ai_reason

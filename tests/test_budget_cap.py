@@ -16,7 +16,6 @@ import pytest
 import sqlalchemy as sa
 
 from patternlift_cli.errors import BudgetExceededError
-
 from tests.test_tutor import _ask, _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]

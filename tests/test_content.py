@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from patternlift_cli.content.loader import PATTERNS_ROOT, get_problem, load_curriculum, parse_lesson
-from patternlift_cli.content.models import LESSON_SECTIONS, MultipleChoice, Recognition, ShortAnswer
+from patternlift_cli.content.loader import (
+    PATTERNS_ROOT,
+    get_problem,
+    load_curriculum,
+    parse_lesson,
+)
+from patternlift_cli.content.models import (
+    LESSON_SECTIONS,
+    MultipleChoice,
+    Recognition,
+    ShortAnswer,
+)
 from patternlift_cli.errors import ContentError
 from patternlift_cli.practice.judge import judge_source
 
@@ -202,15 +212,16 @@ def test_lesson_code_reads_unbroken_on_an_80_column_terminal(pattern_id: str, mo
 
     from rich.console import Console
 
-    from patternlift_cli.cli.learn import lesson_pages
+    from patternlift_cli.domain.lesson import SECTION_HEADINGS, lesson_pages
+    from patternlift_cli.ports.learning import LessonPage
     from patternlift_cli.ui import lesson_view
 
     pattern = load_curriculum().patterns[pattern_id]
     terminal = Console(width=80, record=True, color_system=None)
-    monkeypatch.setattr(lesson_view, "console", terminal)
-    pages = lesson_pages(pattern, None)
+    pages = lesson_pages(pattern.lesson.sections, None)
     for number, (key, body) in enumerate(pages, 1):
-        lesson_view.render_page(pattern.name, key, body, number, len(pages))
+        terminal.print(lesson_view.page(pattern.name, LessonPage(key=key, title=SECTION_HEADINGS[key], body=body),
+                                        number, len(pages)))
     shown = terminal.export_text()
     code_lines = [
         line.strip()

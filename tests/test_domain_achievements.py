@@ -21,22 +21,10 @@ def test_nothing_for_a_fresh_learner() -> None:
 
 def test_early_achievements() -> None:
     facts = a.LearnerFacts(
-        pattern_id="two-pointers",
-        calibrated=True,
-        introduction_done=True,
-        attempts=(
-            {"kind": "knowledge_check", "score": 87.5},
-            *({"kind": "answer", "question_kind": "recognition", "passed": True} for _ in range(4)),
-        ),
+        pattern_id="two-pointers", calibrated=True, introduction_done=True, best_recognition_streak=4
     )
     assert ids(facts) == ["self_aware", "first_steps"]
-    perfect = a.LearnerFacts(
-        pattern_id="two-pointers",
-        attempts=(
-            {"kind": "knowledge_check", "score": 100.0},
-            *({"kind": "answer", "question_kind": "recognition", "passed": True} for _ in range(5)),
-        ),
-    )
+    perfect = a.LearnerFacts(pattern_id="two-pointers", perfect_knowledge_check=True, best_recognition_streak=5)
     assert ids(perfect) == ["perfect_knowledge_check", "sharp_eye"]
 
 

@@ -6,7 +6,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from patternlift_cli.ai.pricing import pricer_for
-from patternlift_cli.domain.budget import month_start, next_reset, plan_reservation, prompt_token_bound
+from patternlift_cli.domain.budget import (
+    month_start,
+    next_reset,
+    plan_reservation,
+    prompt_token_bound,
+)
 from patternlift_cli.domain.tutoring import TutorContext, build_messages, hint_quality
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from patternlift_cli.domain import calibration as c
+from patternlift_cli.domain.lesson import SECTION_KEYS
+from patternlift_cli.errors import UsageError
 
 
 def test_questionnaire_shape() -> None:
@@ -55,6 +57,6 @@ def test_guidance_really_differs() -> None:
 def test_skip_is_balanced_and_bad_answers_are_named() -> None:
     result = c.default_calibration()
     assert result.persona_type == c.BALANCED
-    assert result.guidance_config["lesson_sections"] == list(c.LESSON_SECTIONS)
-    with pytest.raises(ValueError, match="learning_style"):
+    assert result.guidance_config["lesson_sections"] == list(SECTION_KEYS)
+    with pytest.raises(UsageError, match="learning_style"):
         c.calibrate({"experience": "a", "foundations": "a", "learning_style": "z", "when_stuck": "a", "time": "a"})

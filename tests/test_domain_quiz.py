@@ -22,8 +22,8 @@ def test_order_is_a_permutation_fixed_by_learner_question_and_attempt() -> None:
 
 def test_pressing_the_same_letter_never_passes_a_knowledge_check() -> None:
     from patternlift_cli.content.loader import load_curriculum
+    from patternlift_cli.domain.grading import choices_of, grade_answer
     from patternlift_cli.domain.stages import KNOWLEDGE_CHECK_PASS_PERCENT
-    from patternlift_cli.services.learning import choices_of, grade_answer
 
     for pattern in load_curriculum().ordered():
         for learner in LEARNERS:

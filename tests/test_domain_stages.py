@@ -8,6 +8,7 @@ import pytest
 
 from patternlift_cli.domain import stages as s
 from patternlift_cli.domain.stages import Position
+from patternlift_cli.errors import UsageError
 
 
 def test_full_path_through_the_stages() -> None:
@@ -34,7 +35,7 @@ def test_mastery_only_through_the_assessment() -> None:
         s.after_mastery_assessment(Position("hands_on_practice", 3), passed=True)
     with pytest.raises(s.StageTransitionError):
         s.after_practice_problem(Position("knowledge_check", 1), passed=True)
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         Position("hands_on_practice", 4)
 
 

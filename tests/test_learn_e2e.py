@@ -17,7 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.test_learning_loop import Step, invoke
+from patternlift_cli.domain.question_pool import CHECK_SIZE
+from tests.test_learning_loop import Step, answer_for, current_question, invoke
 
 PATTERN = "two-pointers"
 
@@ -65,40 +66,49 @@ def broken(problem) -> str:
 
 
 def lesson_enters(pattern, guidance_sections) -> list[Step]:
-    from patternlift_cli.cli.learn import lesson_pages
+    from patternlift_cli.domain.lesson import lesson_pages
 
-    return [""] * len(lesson_pages(pattern, guidance_sections))
+    return [""] * len(lesson_pages(pattern.lesson.sections, guidance_sections))
 
 
-def check_steps(questions, *, fail: bool) -> list[Step]:
-    if not fail:
-        return [right(q) for q in questions]
-    # Miss enough to land below 70 %.
-    misses = len(questions) - int(len(questions) * 0.7) + 1
-    return [wrong(q) if i < misses else right(q) for i, q in enumerate(questions)]
+def check_steps(*, fail: bool, size: int = CHECK_SIZE) -> list[Step]:
+    """Answers to the check's questions as they are asked (a retry draws other questions)."""
+    asked = []
+    misses = size - int(size * 0.7) + 1 if fail else 0  # enough to land below 70 %
+
+    def choose(question) -> str:
+        asked.append(question.id)
+        return wrong(question) if len(asked) <= misses else right(question)
+
+    return [answer_for(choose, PATTERN)] * size
 
 
 def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
-    from patternlift_cli.db.models import LearningSession, PatternProgress, UserAchievement, UserCalibration
+    from patternlift_cli.db.models import (
+        LearningAttempt,
+        LearningSession,
+        PatternProgress,
+        UserAchievement,
+        UserCalibration,
+    )
     from patternlift_cli.domain import calibration
-    from patternlift_cli.services import learning
 
     pattern = _real_curriculum()
     answers = {"experience": "b", "foundations": "b", "learning_style": "a", "when_stuck": "c", "time": "b"}
     guidance = calibration.calibrate(answers).guidance_config
-    questions = learning.knowledge_questions(pattern)
-    levels = [learning.practice_problem(pattern, level) for level in (1, 2, 3)]
-    steps: list[Step] = [answers[q.id] for q in calibration.QUESTIONS]
+    levels = [pattern.practice_problem(level) for level in (1, 2, 3)]
+    asked = calibration.LEARNER_QUESTION_IDS + calibration.PATTERN_QUESTION_IDS
+    steps: list[Step] = [answers[question_id] for question_id in asked]
     steps += lesson_enters(pattern, guidance["lesson_sections"])
-    steps += check_steps(questions, fail=True)
+    steps += check_steps(fail=True)
     steps += [""]  # review read
-    steps += check_steps(questions, fail=False)
+    steps += check_steps(fail=False)
     steps += [writer(levels[0], broken(levels[0])), "r", "h", writer(levels[0], reference(levels[0])), "r"]
     steps += [writer(levels[1], reference(levels[1])), "r"]
     steps += [writer(levels[2], reference(levels[2])), "r"]
-    for problem in learning.mastery_problems(pattern):
+    for problem in pattern.mastery_problems:
         steps += [writer(problem, reference(problem)), "r"]
-    steps += [right(q) for q in learning.mastery_questions(pattern)]
+    steps += [right(q) for q in pattern.mastery.recognition]
 
     result = invoke(monkeypatch, ["learn", PATTERN], steps)
     assert result.exit_code == 0, result.output
@@ -115,15 +125,17 @@ def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
         assert row.completed_at is not None and row.is_active is False
         assert row.persona_type == "visual_learner"
         assert 0 <= row.understanding_level <= 100
-        assert row.best_score == 100 and row.attempts_count > len(questions) * 2
+        assert row.best_score == 100 and row.attempts_count > CHECK_SIZE * 2
         assert any(s.startswith("concept:") for s in row.struggle_indicators)
         assert set(row.mastery_scores) >= {"recognition", "implementation", "complexity", "edge_cases", "overall"}
-        history = row.attempt_history
-        runs = [a for a in history if a["kind"] == "test_run" and a["level"] == 1 and a["stage"] == "hands_on_practice"]
-        assert [a["passed"] for a in runs] == [False, True] and runs[1]["hints"] == 1
-        assert {"stage", "level", "item", "score", "passed", "hints", "duration_seconds", "at"} <= set(history[0])
-        checks = [a for a in history if a["kind"] == "knowledge_check"]
-        assert [a["passed"] for a in checks] == [False, True]
+        assert {"stage", "level", "item", "score", "passed", "hints", "duration_seconds", "at"} <= set(row.attempt_history[0])
+        history = connection.execute(
+            sa.select(LearningAttempt).where(LearningAttempt.session_id == row.id).order_by(LearningAttempt.created_at)
+        ).all()
+        runs = [a for a in history if a.kind == "test_run" and a.level == 1 and a.stage == "hands_on_practice"]
+        assert [a.passed for a in runs] == [False, True] and runs[1].hints == 1
+        checks = [a for a in history if a.kind == "knowledge_check"]
+        assert [a.passed for a in checks] == [False, True]
         calibration_row = connection.execute(sa.select(UserCalibration)).one()
         assert calibration_row.persona_type == "visual_learner" and calibration_row.responses == answers
         assert calibration_row.guidance_config["lesson_sections"] == guidance["lesson_sections"]
@@ -146,11 +158,11 @@ def _stage(engine) -> tuple[str, int, int]:
 def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, monkeypatch) -> None:
     pattern = _real_curriculum()
     from patternlift_cli.practice.workspace import workspace_file
-    from patternlift_cli.services import learning
+    from tests.conftest import signed_in
 
-    level_1 = learning.practice_problem(pattern, 1)
-    level_2 = learning.practice_problem(pattern, 2)
-    lines = lesson_enters(pattern, None) + check_steps(learning.knowledge_questions(pattern), fail=False)
+    level_1 = pattern.practice_problem(1)
+    level_2 = pattern.practice_problem(2)
+    lines = lesson_enters(pattern, None)
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "patternlift_cli", "learn", PATTERN, "--skip-calibration"],
@@ -167,6 +179,12 @@ def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, mo
                 assert time.monotonic() < deadline, _stage(engine)
                 time.sleep(0.2)
 
+        wait_for(lambda s: s[0] == "knowledge_check")
+        # The check's questions are drawn by now (or by this call, the same draw); answer them.
+        for answered in range(1, CHECK_SIZE + 1):
+            process.stdin.write(right(current_question(PATTERN)) + "\n")
+            process.stdin.flush()
+            wait_for(lambda s, done=answered: s[2] >= done)
         wait_for(lambda s: s[:2] == ("hands_on_practice", 1))
         writer(level_1, reference(level_1))()
         process.stdin.write("r\n")
@@ -192,7 +210,7 @@ def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, mo
     assert result.exit_code == 0, result.output
     assert "resuming at Hands-on practice, level 2" in result.output
     assert Path(workspace_file(level_2)).read_text(encoding="utf-8") == mine  # not overwritten
-    detail = learning.progress_detail(PATTERN)
+    detail = signed_in().learning.progress(PATTERN)
     assert detail.stage == "hands_on_practice" and detail.level == 2
-    failed = [a for a in detail.attempts if a["kind"] == "test_run" and a["item"] == level_2.id]
-    assert [a["passed"] for a in failed] == [False]
+    failed = [a for a in detail.attempt_history if a.kind == "test_run" and a.item == level_2.id]
+    assert [a.passed for a in failed] == [False]

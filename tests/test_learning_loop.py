@@ -32,12 +32,51 @@ class ScriptedStdin(io.RawIOBase):
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
         while self.steps and callable(self.steps[0]):
-            self.steps.pop(0)()  # type: ignore[operator]
+            line = self.steps.pop(0)()  # type: ignore[operator]
+            if isinstance(line, str):  # a learner reading the screen decides what to type
+                self.steps.insert(0, line)
+                break
         if not self.steps:
             return 0
         data = (str(self.steps.pop(0)) + "\n").encode()
         buffer[: len(data)] = data
         return len(data)
+
+
+def current_question(pattern_id: str):
+    """The question on screen now (the first one not answered yet), as the curriculum has it:
+    checks are drawn from a pool, so a script reads what is asked instead of assuming an order."""
+    import sqlalchemy as sa
+
+    from patternlift_cli.content.loader import get_pattern
+    from patternlift_cli.db.models import LearningSession
+    from patternlift_cli.domain.question_pool import variant_seed
+    from tests.conftest import local_database, signed_in
+
+    learning = signed_in().learning
+    state = learning.open_session(pattern_id)
+    pattern = get_pattern(pattern_id)
+    if state.stage == "mastery_assessment":
+        view = learning.assessment(state.session_id).questions[0]
+        return next(q for q in pattern.mastery.recognition if q.id == view.id)
+    view = learning.knowledge_check(state.session_id).questions[0]
+    with local_database().session() as session:
+        row = session.exec(sa.select(LearningSession).where(LearningSession.id == state.session_id)).scalars().one()
+        seed = row.stage_progress["knowledge_check"]["seed"]
+    return pattern.check_question(view.id, variant_seed(seed, view.id))
+
+
+def answer_for(choose, pattern_id: str = "two-pointers") -> Callable[[], str]:
+    """A step that answers the question on screen: `choose` maps its id, or is a function of it."""
+    def line() -> str:
+        question = current_question(pattern_id)
+        return choose[question.id] if isinstance(choose, dict) else choose(question)
+
+    return line
+
+
+MISS_TWO = {"tp-1": "Wrong", "tp-2": "Right", "tp-3": "n^2", "tp-4": "two-pointers"}
+ALL_RIGHT = {"tp-1": "Right", "tp-2": "Right", "tp-3": "O(n)", "tp-4": "two-pointers"}
 
 
 def invoke(monkeypatch: pytest.MonkeyPatch, args: list[str], steps: list[Step]):
@@ -64,7 +103,7 @@ def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
         return lambda: course.workspace_file(problem).write_text(text)
 
     # First sitting: calibration skipped, lesson, a failed check and its review, then quit (EOF).
-    steps: list[Step] = ["", "", "", "", "", "", "Wrong", "Right", "n^2", "two-pointers"]  # six lesson pages, then the check
+    steps: list[Step] = ["", "", "", "", "", "", *[answer_for(MISS_TWO)] * 4]  # six lesson pages, then the check
     result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
     assert result.exit_code == 0, result.output
     assert "Persona: balanced learner" in result.output
@@ -75,7 +114,7 @@ def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
     # Second sitting resumes at the review, retries, practises, and takes the assessment.
     steps = [
         "",                      # review read: retry
-        "Right", "Right", "O(n)", "two-pointers",   # a perfect check
+        *[answer_for(ALL_RIGHT)] * 4,   # a perfect check
         write("two-pointers-1-a", PARTIAL), "r",   # level 1: three of ten
         "h",
         write("two-pointers-1-a", CORRECT), "r",
@@ -117,8 +156,9 @@ def test_learn_loop_end_to_end_and_resume(course, monkeypatch, engine) -> None:
 def test_calibration_questionnaire_drives_the_lesson(course, monkeypatch, engine) -> None:
     from patternlift_cli.db.models import UserCalibration
 
-    # hands-on, experienced: concise lesson starting with the template.
-    result = invoke(monkeypatch, ["learn", "two-pointers"], ["c", "c", "b", "b", "b", "q"])
+    # hands-on, experienced: concise lesson starting with the template. The questions about the
+    # learner come first (foundations, style, when stuck, time), then the one about the pattern.
+    result = invoke(monkeypatch, ["learn", "two-pointers"], ["c", "b", "b", "b", "c", "q"])
     assert result.exit_code == 0, result.output
     assert "Persona: hands on learner · concise lesson · direct hints" in result.output
     assert "Template" in result.output.split("page 1 of")[0]
@@ -158,12 +198,10 @@ def test_letters_follow_the_order_shown_on_each_attempt(course, monkeypatch, lea
 
     first, second = letters(1), letters(2)
     # Wrong on every choice question of attempt 1 by letter; the short answer right.
-    steps: list[Step] = [""] * 6 + [
-        first[q.id][1] if q.id in first else "O(n)" for q in questions
-    ]
+    steps: list[Step] = [""] * 6 + [answer_for(lambda q: first[q.id][1] if q.id in first else "O(n)")] * 4
     result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
     assert "1 of 4 right (25%)" in result.output, result.output
-    steps = [""] + [second[q.id][0] if q.id in second else "O(n)" for q in questions] + ["q"]
+    steps = ["", *[answer_for(lambda q: second[q.id][0] if q.id in second else "O(n)")] * 4, "q"]
     result = invoke(monkeypatch, ["learn", "two-pointers"], steps)
     assert "4 of 4 right (100%)" in result.output, result.output
 
@@ -178,7 +216,7 @@ def test_an_unwritable_workspace_is_one_clear_line_and_keeps_the_progress(
     not_a_folder.write_text("a file where the workspace folder should be")
     monkeypatch.setenv("PATTERNLIFT_WORKSPACE", str(not_a_folder))
     reset_settings_cache()
-    steps: list[Step] = [""] * 6 + ["Right", "Right", "O(n)", "two-pointers"]
+    steps: list[Step] = [""] * 6 + [answer_for(ALL_RIGHT)] * 4
     result = invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], steps)
     assert result.exit_code == 4, result.output
     assert "Cannot write the practice file" in result.output and "PATTERNLIFT_WORKSPACE" in result.output

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from patternlift_cli.cli.learn import wait_for_save_or_line
+from patternlift_cli.cli.commands.learn.editor import wait_for_save_or_line
+from patternlift_cli.ui.terminal import UI
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="select() on pipes is POSIX-only")
@@ -26,8 +27,9 @@ def test_save_runs_tests_and_typed_commands_still_work(tmp_path: Path, monkeypat
         os.utime(target, ns=(time.time_ns(), time.time_ns() + 10**9))
 
     threading.Thread(target=save_later).start()
-    assert wait_for_save_or_line("> ", target, poll_seconds=0.05) == "r"
+    ui = UI()
+    assert wait_for_save_or_line(ui, "> ", target, poll_seconds=0.05) == "r"
 
     os.write(write_end, b"h\n")
-    assert wait_for_save_or_line("> ", target, poll_seconds=0.05) == "h"
+    assert wait_for_save_or_line(ui, "> ", target, poll_seconds=0.05) == "h"
     os.close(write_end)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from tests.test_learning_loop import course, invoke  # noqa: F401  (fixture)
+from tests.test_learning_loop import answer_for, course, invoke  # noqa: F401  (fixture)
 
 
 def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  # noqa: F811
@@ -16,20 +16,27 @@ def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  #
     assert rows[1]["prerequisites"] == ["hashing"] and rows[1]["prerequisites_met"] is False
     assert rows[1]["stage"] is None and rows[1]["mastered"] is False
 
-    # One failed knowledge-check answer, then quit.
-    invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], [""] * 6 + ["Wrong"])
+    # One failed knowledge-check answer (whichever question comes first), then quit.
+    asked = []
+
+    def wrong_on_first(question) -> str:
+        asked.append(question)
+        return {"multiple_choice": "Wrong", "recognition": "hashing"}.get(question.kind, "n^2")
+
+    invoke(monkeypatch, ["learn", "two-pointers", "--skip-calibration"], [""] * 6 + [answer_for(wrong_on_first)])
+    (first,) = asked
     rows = json.loads(invoke(monkeypatch, ["patterns", "--json"], []).output)
     assert rows[1]["stage"] == "knowledge_check" and Decimal(rows[1]["understanding"]) == 46
 
     detail = json.loads(invoke(monkeypatch, ["progress", "two-pointers", "--json"], []).output)
     assert detail["stage"] == "knowledge_check"
-    assert detail["struggle_indicators"] == ["concept:sorted-input"]
+    assert detail["struggle_indicators"] == [f"concept:{first.concept}"]
     assert detail["attempts_count"] == 1
-    assert detail["attempt_history"][0]["item"] == "tp-1"
+    assert detail["attempt_history"][0]["item"] == first.id
     assert detail["persona_type"] == "balanced_learner"
 
     table = invoke(monkeypatch, ["progress", "two-pointers"], [])
-    assert table.exit_code == 0 and "concept:sorted-input" in table.output
+    assert table.exit_code == 0 and f"Struggles: {first.concept.replace('-', ' ')}" in table.output
 
     achievements = json.loads(invoke(monkeypatch, ["achievements", "--json"], []).output)
     assert len(achievements) >= 8

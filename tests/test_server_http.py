@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from patternlift_cli import errors
-from patternlift_cli.api import problems
+from patternlift_cli.ports import problems
 from patternlift_cli.remote import auth
 from patternlift_cli.remote.client import ServerClient, raise_for_problem
 from tests.server_support import Platform, free_port
@@ -228,14 +228,14 @@ def test_a_server_that_answers_html_is_one_line_naming_it(scripted) -> None:
     assert refused.value.message == (
         f"The server at {server.url} answered HTTP 200 with an HTML page, not the PatternLift API."
     )
-    assert refused.value.exit_code == 4
+    assert refused.value.exit_code == 8
 
 
 def test_an_unreachable_server_is_one_line_naming_it(home) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(errors.ServerUnreachableError, match=f"Cannot reach the PatternLift server at {url}") as refused:
         auth.me(url, "plt_token")
-    assert refused.value.exit_code == 4 and "\n" not in refused.value.message
+    assert refused.value.exit_code == 8 and "\n" not in refused.value.message
 
 
 def test_reads_are_retried_through_503s_and_writes_are_not(scripted) -> None:

@@ -50,7 +50,7 @@ def sign_in(client: TestClient, mailbox: MailBox, email: str) -> dict[str, str]:
 def test_sign_in_and_sign_out_on_sqlite(client: TestClient, mailbox: MailBox) -> None:
     headers = sign_in(client, mailbox, "trial@example.com")
     me = client.get("/v1/me", headers=headers).json()
-    assert (me["email"], me["ai_limit_usd"], me["status"]) == ("trial@example.com", "3.00", "trial")
+    assert (me["email"], me["ai_limit_usd"], me["status"]) == ("trial@example.com", "3.000000", "trial")
     assert client.get("/readyz").json()["database"] == "sqlite"
     assert client.delete("/v1/auth/token", headers=headers).status_code == 204
     assert client.get("/v1/me", headers=headers).status_code == 401

@@ -12,7 +12,7 @@ import keyring.core
 import pytest
 
 from patternlift_cli import errors
-from patternlift_cli.api import problems
+from patternlift_cli.ports import problems
 from patternlift_cli.config import reset_settings_cache
 from patternlift_cli.remote import token_store
 
@@ -77,7 +77,7 @@ def test_a_bad_server_url_setting_is_one_line_naming_it(home: Path, monkeypatch:
 def test_every_error_class_has_its_own_stable_problem_type() -> None:
     classes = [cls for _, cls in inspect.getmembers(errors, inspect.isclass) if issubclass(cls, errors.PatternLiftError)]
     kinds = {kind.error: kind for kind in problems.ERROR_KINDS}
-    assert set(classes) == set(kinds), "errors.py and api/problems.py list different classes"
+    assert set(classes) == set(kinds), "errors.py and ports/problems.py list different classes"
     types = [kind.type for kind in problems.ERROR_KINDS + problems.HTTP_KINDS]
     assert len(types) == len(set(types)) and all(t.startswith("urn:patternlift:problem:") for t in types)
 

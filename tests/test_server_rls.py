@@ -60,6 +60,13 @@ def engine(platform: Platform) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def engine_owner(database_url: str) -> sa.Engine:
+    from patternlift_cli.db.database import ready_engine
+
+    return ready_engine()
+
+
 def as_learner(engine: sa.Engine, learner: dict[str, str]) -> LearnerDatabase:
     return LearnerDatabase(engine, Learner(uuid.UUID(learner["id"]), learner["email"], "email-code"))
 
@@ -211,3 +218,17 @@ def test_the_owner_database_writes_what_the_learner_cannot(engine: sa.Engine, pl
         )
     [row] = platform.sql("SELECT current_month_ai_cost FROM user_profiles WHERE id = :id", id=uuid.UUID(alice["id"]))
     assert Decimal(row.current_month_ai_cost) == Decimal("0.50")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_the_whole_learning_loop_runs_as_the_learner(backend: str, mini_course, learner, engine_owner) -> None:
+    """The real learning use cases, every stage from the lesson to mastery and a restart, through
+    LearnerDatabase: the learner role's grants cover all they write."""
+    from patternlift_cli.db.unit import Database
+    from patternlift_cli.services.catalog import sync_patterns
+    from patternlift_cli.services.learning import LocalLearning
+    from tests.test_learning_service import test_whole_pattern_through_the_use_cases as whole_pattern
+
+    sync_patterns(Database(engine_owner))  # the catalogue is the platform's: the server syncs it as owner
+    as_learner = LearnerDatabase(engine_owner, Learner(learner.id, learner.email, "email-code"))
+    whole_pattern(LocalLearning(as_learner, learner.id), engine_owner)

@@ -7,7 +7,6 @@ import pty
 import re
 import select
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -130,8 +129,8 @@ def test_missing_profile_on_a_terminal_asks_for_the_email_once(tmp_path: Path) -
     assert b"Your email" in output, output
     os.write(main_fd, b"tty@example.com\n")
     read_until(b"tty@example.com", timeout=30)
-    read_until(b"AI access", timeout=30)
+    read_until(b"AI tutor", timeout=30)
     assert process.wait(timeout=30) == 0, output
     os.close(main_fd)
     assert output.count(b"Your email") == 1
-    assert b"AI access" in output
+    assert b"AI tutor" in output

@@ -11,7 +11,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from patternlift_cli.errors import AINotConfiguredError, BudgetExceededError, NotEntitledError, ProviderError
+from patternlift_cli.errors import (
+    AINotConfiguredError,
+    BudgetExceededError,
+    NotEntitledError,
+    ProviderError,
+)
 from tests.fakes.openai_server import REPLY_WORDS, FakeOpenAI
 
 # A price we control, so expected costs are easy to state: $1 / $2 per million tokens.
@@ -50,10 +55,17 @@ def _set_profile(engine, **values) -> None:
         connection.execute(sa.update(UserProfile).values(**values))
 
 
+def _learner():
+    from tests.conftest import signed_in
+
+    learner = signed_in()
+    return {"engine": learner.db.engine, "user_id": learner.user_id}
+
+
 def _ask(**kwargs):
     from patternlift_cli.services.tutor import tutor_reply
 
-    return tutor_reply("question", pattern_id="two-pointers", question="Why sorted input?", **kwargs)
+    return tutor_reply("question", pattern_id="two-pointers", question="Why sorted input?", **_learner(), **kwargs)
 
 
 def test_streamed_reply_is_recorded_with_exact_cost(fake_ai, engine) -> None:
@@ -200,14 +212,14 @@ def test_ratings_are_stored_and_hints_see_the_code_and_failure(fake_ai, engine) 
     from patternlift_cli.services.tutor import rate_reply, tutor_reply
 
     reply = tutor_reply("hint", pattern_id="two-pointers", problem_id="two-pointers-1-a",
-                        code="class Solution: pass", failing_case={"number": 1, "expected": "2"})
-    rate_reply(reply.interaction_id, 4)
+                        code="class Solution: pass", failing_case={"number": 1, "expected": "2"}, **_learner())
+    rate_reply(**_learner(), interaction_id=reply.interaction_id, rating=4)
     (row,) = _rows(engine, AIInteraction)
     assert (row.user_feedback, row.response_quality_score, row.interaction_type) == (4, None, "hint")
     prompt = fake_ai.requests[-1]["messages"][1]["content"]
     assert "class Solution: pass" in prompt and "First failing test" in prompt
     with pytest.raises(Exception, match="1 to 5"):
-        rate_reply(uuid.uuid4(), 9)
+        rate_reply(**_learner(), interaction_id=uuid.uuid4(), rating=9)
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, BrokenPipeError])

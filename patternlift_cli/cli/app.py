@@ -1,7 +1,9 @@
 """The `patternlift` command: the root Typer app and the one place errors become exit codes.
 
-Command modules import heavy libraries (sqlmodel, openai, stripe) inside their functions, so
-`patternlift --help` and `--version` stay fast; a test checks `sys.modules` for that.
+Every command lives in `cli/commands/<name>.py`, named as the user types it, with a
+`register(app)`. Command modules import heavy libraries (sqlmodel, openai, stripe) inside
+their functions, so `patternlift --help` and `--version` stay fast; a test checks
+`sys.modules` for that.
 """
 
 from __future__ import annotations
@@ -17,19 +19,27 @@ from typer.core import TyperGroup
 from patternlift_cli import __version__
 from patternlift_cli.errors import PatternLiftError
 
-# Modules that contribute commands; each defines `register(app)`.
+# cli/commands/<name>: each defines `register(app)`; `--help` lists them in this order.
 COMMAND_MODULES = (
-    "account",
     "learn",
-    "practice",
+    "review",
+    "next",
     "patterns",
-    "tutor",
+    "progress",
+    "achievements",
+    "problems",
+    "check",
+    "ask",
     "usage",
+    "calibrate",
+    "login",
+    "whoami",
+    "logout",
     "subscribe",
-    "webhooks",
-    "configure",
+    "config",
     "db",
-    "commands.server",
+    "webhooks",
+    "server",
 )
 
 
@@ -41,11 +51,12 @@ state = _State()
 
 
 def _report(error: BaseException, exit_code: int, message: str) -> None:
-    from patternlift_cli.ui.console import err_console
+    from patternlift_cli.ui.terminal import get_ui
 
+    ui = get_ui()
     if state.verbose:
-        err_console.print_exception(show_locals=False)
-    err_console.print(f"[bold red]Error:[/] {message}", markup=True, highlight=False)
+        ui.err.print_exception(show_locals=False)
+    ui.error(message)
     raise SystemExit(exit_code)
 
 
@@ -56,7 +67,7 @@ class PatternLiftGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except PatternLiftError as error:
-            _report(error, error.exit_code, _escape(str(error)))
+            _report(error, error.exit_code, str(error))
         except KeyboardInterrupt as error:
             _report(error, 130, "Interrupted. Everything answered so far is saved.")
         except BrokenPipeError:
@@ -68,13 +79,7 @@ class PatternLiftGroup(TyperGroup):
             # The machine's trouble (disk full, permissions, a vanished folder), not a bug of ours
             # the user can act on from a traceback; --verbose still shows it.
             where = f": {error.filename}" if error.filename else ""
-            _report(error, 4, _escape(f"{error.strerror or error}{where}. (--verbose shows the traceback)"))
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+            _report(error, 4, f"{error.strerror or error}{where}. (--verbose shows the traceback)")
 
 
 app = typer.Typer(
@@ -110,7 +115,7 @@ def root(
 
 def _register_commands() -> None:
     for name in COMMAND_MODULES:
-        importlib.import_module(f"patternlift_cli.cli.{name}").register(app)
+        importlib.import_module(f"patternlift_cli.cli.commands.{name}").register(app)
 
 
 _register_commands()

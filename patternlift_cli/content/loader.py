@@ -63,7 +63,7 @@ def _field_path(location: tuple[Any, ...]) -> str:
     for part in location:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part in ("multiple_choice", "short_answer", "recognition", "function-after"):
+        elif part in ("multiple_choice", "short_answer", "recognition", "variant", "function-after"):
             continue  # the discriminator's branch name, not a field the author wrote
         else:
             text += f".{part}" if text else str(part)
@@ -151,7 +151,8 @@ def load_pattern_folder(folder: Path) -> Pattern:
     return Pattern(
         **meta.model_dump(),
         lesson=parse_lesson(folder / "lesson.md"),
-        questions=questions.questions,
+        questions=questions.fixed,
+        variants=questions.variants,
         mastery=mastery,
         problems=sorted(problems, key=lambda p: (p.level == "mastery", str(p.level), p.id)),
         content_hash=_content_hash(folder),

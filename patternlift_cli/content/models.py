@@ -7,15 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from patternlift_cli.domain.lesson import SECTION_HEADINGS
+
 KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-LESSON_SECTIONS = (
-    "When it applies",
-    "Signals",
-    "Template",
-    "Worked example",
-    "Complexity",
-    "Common mistakes",
-)
+# The `## ` headings a lesson must have, in order (domain.lesson keys them).
+LESSON_SECTIONS = tuple(SECTION_HEADINGS.values())
 Level = Literal[1, 2, 3, "mastery"]
 CompareMode = Literal["exact", "unordered", "unordered_nested", "float", "inplace"]
 
@@ -101,11 +97,46 @@ class Recognition(Strict):
         return self
 
 
+class VariantQuestion(Strict):
+    """A question generated from a seed (content/variants.py): a new array, target or traced
+    state on every attempt, always an ordinary multiple-choice or short-answer question."""
+
+    id: str
+    kind: Literal["variant"]
+    concept: str
+    generator: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _generator_exists(self) -> VariantQuestion:
+        from patternlift_cli.content import (
+            variants,  # lazy: variants builds the models above
+        )
+
+        variants.check(self.generator, self.params)
+        return self
+
+    def instantiate(self, seed: int) -> MultipleChoice | ShortAnswer:
+        """The concrete question for this seed; the same seed gives the same question."""
+        from patternlift_cli.content import variants
+
+        return variants.generate(self.generator, seed, question_id=self.id, concept=self.concept, params=self.params)
+
+
 Question = Annotated[MultipleChoice | ShortAnswer | Recognition, Field(discriminator="kind")]
+PoolQuestion = Annotated[MultipleChoice | ShortAnswer | Recognition | VariantQuestion, Field(discriminator="kind")]
 
 
 class QuestionFile(Strict):
-    questions: list[Question]
+    questions: list[PoolQuestion]
+
+    @property
+    def fixed(self) -> list[MultipleChoice | ShortAnswer | Recognition]:
+        return [question for question in self.questions if not isinstance(question, VariantQuestion)]
+
+    @property
+    def variants(self) -> list[VariantQuestion]:
+        return [question for question in self.questions if isinstance(question, VariantQuestion)]
 
 
 class Mastery(Strict):
@@ -210,10 +241,29 @@ class Pattern(Strict):
     prerequisites: list[str]
     tags: list[str]
     lesson: Lesson
+    # The written questions; `variants` are generated per attempt (see `check_question`).
     questions: list[Question]
     mastery: Mastery
     problems: list[Problem]
     content_hash: str
+    variants: list[VariantQuestion] = Field(default_factory=list)
+
+    @property
+    def question_pool(self) -> list[MultipleChoice | ShortAnswer | Recognition | VariantQuestion]:
+        """Every knowledge-check question a check can be drawn from (domain/question_pool.py)."""
+        return [*self.questions, *self.variants]
+
+    def pool_entries(self) -> list[tuple[str, str]]:
+        """(question id, concept) pairs: what `draw_check` draws from."""
+        return [(question.id, question.concept) for question in self.question_pool]
+
+    def check_question(self, question_id: str, seed: int) -> MultipleChoice | ShortAnswer | Recognition:
+        """The question to ask for a drawn id; a variant is generated from `seed`, which should
+        be `variant_seed(attempt_seed, question_id)` so a resumed attempt asks the same one."""
+        for question in self.question_pool:
+            if question.id == question_id:
+                return question.instantiate(seed) if isinstance(question, VariantQuestion) else question
+        raise KeyError(question_id)
 
     def practice_problem(self, level: int) -> Problem:
         return next(problem for problem in self.problems if problem.level == level)

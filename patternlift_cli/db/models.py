@@ -175,6 +175,48 @@ class LearningSession(SQLModel, table=True):
     )
 
 
+class LearningAttempt(SQLModel, table=True):
+    """One answer, test run or check result, appended as it happens and never rewritten."""
+
+    __tablename__ = "learning_attempts"
+
+    id: uuid.UUID = _uuid_pk()
+    session_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid(), sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    user_id: uuid.UUID = _user_fk(nullable=False)
+    kind: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    stage: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    level: int = Field(default=1, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="1"))
+    item: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False, server_default=""))
+    score: Decimal | None = Field(default=None, sa_column=sa.Column(PlainNumeric()))
+    passed: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean()))
+    hints: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
+    duration_seconds: Decimal = Field(
+        default=Decimal(0), sa_column=sa.Column(PlainNumeric(), nullable=False, server_default="0")
+    )
+    concept: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    question_kind: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    cases_passed: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
+    cases_total: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False))
+    created_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW)
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('answer', 'test_run', 'knowledge_check', 'mastery_assessment')",
+            name="learning_attempts_kind_check",
+        ),
+        sa.CheckConstraint("hints >= 0", name="learning_attempts_hints_check"),
+        sa.CheckConstraint("duration_seconds >= 0", name="learning_attempts_duration_seconds_check"),
+        sa.Index("idx_learning_attempts_session_created", "session_id", "created_at"),
+    )
+
+
 class PatternProgress(SQLModel, table=True):
     """One row per mastered pattern: written only by a passed mastery assessment."""
 
@@ -407,6 +449,58 @@ class UserAchievement(SQLModel, table=True):
     )
 
 
+class PatternReview(SQLModel, table=True):
+    """A mastered pattern's spaced-review card (FSRS) and the review in progress."""
+
+    __tablename__ = "pattern_reviews"
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _user_fk(nullable=False)
+    pattern_id: str = Field(sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"), nullable=False))
+    card: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    due_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    reps: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
+    lapses: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
+    last_rating: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    last_reviewed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    pending: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False))
+    created_at: datetime | None = _created_at()
+    updated_at: datetime | None = _updated_at()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "pattern_id", name="pattern_reviews_user_id_pattern_id_key"),
+        sa.CheckConstraint("reps >= 0 AND lapses >= 0", name="pattern_reviews_counts_check"),
+        sa.CheckConstraint(
+            "last_rating IS NULL OR last_rating IN ('again', 'hard', 'good', 'easy')",
+            name="pattern_reviews_last_rating_check",
+        ),
+        sa.Index("idx_pattern_reviews_user_due", "user_id", "due_at"),
+    )
+
+
+class ReviewLog(SQLModel, table=True):
+    """One spaced review taken, with its rating and the schedule it produced."""
+
+    __tablename__ = "review_logs"
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _user_fk(nullable=False)
+    pattern_id: str = Field(sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"), nullable=False))
+    rating: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    questions_right: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    questions_total: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    problem_passed: bool = Field(sa_column=sa.Column(sa.Boolean(), nullable=False))
+    seconds: Decimal = Field(default=Decimal(0), sa_column=sa.Column(PlainNumeric(), nullable=False, server_default="0"))
+    due_before: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    due_after: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    reviewed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW))
+
+    __table_args__ = (
+        sa.CheckConstraint("rating IN ('again', 'hard', 'good', 'easy')", name="review_logs_rating_check"),
+        sa.Index("idx_review_logs_user_reviewed", "user_id", "reviewed_at"),
+    )
+
+
 # The `monthly_ai_usage` view (materialized on PostgreSQL). Not part of SQLModel.metadata, so
 # schema comparison never mistakes it for a missing table.
 view_metadata = sa.MetaData()
@@ -424,6 +518,7 @@ monthly_ai_usage = sa.Table(
 USER_OWNED_TABLES = (
     "user_profiles",
     "learning_sessions",
+    "learning_attempts",
     "pattern_progress",
     "ai_interactions",
     "ai_budget_reservations",
@@ -431,6 +526,8 @@ USER_OWNED_TABLES = (
     "payment_history",
     "user_calibrations",
     "user_achievements",
+    "pattern_reviews",
+    "review_logs",
 )
 
 

@@ -11,12 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from patternlift_cli.domain.progress import (
-    ANSWER,
-    KNOWLEDGE_CHECK_RESULT,
-    REPEATED_FAILURE_RUNS,
-    ProblemTally,
-)
+from patternlift_cli.domain.progress import ProblemTally
+from patternlift_cli.domain.struggles import REPEATED_FAILURE_RUNS
+
+SHARP_EYE_STREAK = 5
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,8 @@ class LearnerFacts:
     """What the rules look at: the session just updated, and the learner's whole record."""
 
     pattern_id: str
-    attempts: tuple[Mapping[str, Any], ...] = ()
+    perfect_knowledge_check: bool = False   # a knowledge check scored 100 in this pattern
+    best_recognition_streak: int = 0         # recognition answers right in a row, at best
     problems: Mapping[str, ProblemTally] = field(default_factory=dict)
     practice_levels_passed: tuple[int, ...] = ()
     calibrated: bool = False
@@ -60,20 +59,13 @@ def _self_aware(facts: LearnerFacts) -> dict[str, Any] | None:
 
 
 def _perfect_knowledge_check(facts: LearnerFacts) -> dict[str, Any] | None:
-    for attempt in facts.attempts:
-        if attempt.get("kind") == KNOWLEDGE_CHECK_RESULT and (attempt.get("score") or 0) >= 100:
-            return {"pattern_id": facts.pattern_id}
-    return None
+    return {"pattern_id": facts.pattern_id} if facts.perfect_knowledge_check else None
 
 
 def _sharp_eye(facts: LearnerFacts) -> dict[str, Any] | None:
     """Five recognition questions in a row answered right (within this pattern's history)."""
-    streak = 0
-    for attempt in facts.attempts:
-        if attempt.get("kind") == ANSWER and attempt.get("question_kind") == "recognition":
-            streak = streak + 1 if attempt.get("passed") else 0
-            if streak >= 5:
-                return {"pattern_id": facts.pattern_id, "streak": streak}
+    if facts.best_recognition_streak >= SHARP_EYE_STREAK:
+        return {"pattern_id": facts.pattern_id, "streak": facts.best_recognition_streak}
     return None
 
 

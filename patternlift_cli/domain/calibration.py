@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from patternlift_cli.domain.errors import UsageError
+
 VISUAL = "visual_learner"
 HANDS_ON = "hands_on_learner"
 THEORY_FIRST = "theory_first"
@@ -20,14 +22,15 @@ STRUGGLING = "struggling_learner"
 PERSONAS = (VISUAL, HANDS_ON, THEORY_FIRST, BALANCED, STRUGGLING)
 DEFAULT_PERSONA = BALANCED
 
-# Lesson section keys, as docs/CONTENT_FORMAT.md names the `## ` headings.
-WHEN_IT_APPLIES = "when_it_applies"
-SIGNALS = "signals"
-TEMPLATE = "template"
-WORKED_EXAMPLE = "worked_example"
-COMPLEXITY = "complexity"
-COMMON_MISTAKES = "common_mistakes"
-LESSON_SECTIONS = (WHEN_IT_APPLIES, SIGNALS, TEMPLATE, WORKED_EXAMPLE, COMPLEXITY, COMMON_MISTAKES)
+from patternlift_cli.domain.lesson import (
+    COMMON_MISTAKES,
+    COMPLEXITY,
+    SECTION_KEYS,
+    SIGNALS,
+    TEMPLATE,
+    WHEN_IT_APPLIES,
+    WORKED_EXAMPLE,
+)
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,11 @@ class Question:
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "experience",
-        "How familiar are you with {pattern}?",
+        "Have you used {pattern} before, and how confident are you with it?",
         (
-            Option("a", "New to me", 0),
-            Option("b", "I have heard of it", 1),
-            Option("c", "I have used it a few times", 2),
+            Option("a", "Never used it", 0),
+            Option("b", "Heard of it, not confident", 1),
+            Option("c", "Used it a few times, fairly confident", 2),
             Option("d", "I use it comfortably", 3),
         ),
     ),
@@ -91,7 +94,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "time",
-        "How much time do you have for this pattern today?",
+        "How long is a typical learning session for you?",
         (
             Option("a", "About 15 minutes", 0),
             Option("b", "About 30 minutes", 1),
@@ -99,6 +102,11 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
 )
+# Asked once per learner and kept in user_profiles.learning_preferences; the rest per pattern.
+LEARNER_QUESTION_IDS = ("foundations", "learning_style", "when_stuck", "time")
+PATTERN_QUESTION_IDS = ("experience",)
+# The "when I am stuck" answer is the hint style the learner asked for.
+HINT_STYLE_BY_WHEN_STUCK = {"a": "socratic", "b": "direct", "c": "worked", "d": "direct"}
 MAX_TOTAL_SCORE = sum(max(option.points for option in question.options) for question in QUESTIONS)
 # At or below this readiness the learner gets the struggling_learner supports.
 STRUGGLING_AT_OR_BELOW = 3
@@ -117,7 +125,7 @@ SECTION_ORDER: dict[str, tuple[str, ...]] = {
     VISUAL: (WORKED_EXAMPLE, WHEN_IT_APPLIES, TEMPLATE, SIGNALS, COMPLEXITY, COMMON_MISTAKES),
     HANDS_ON: (TEMPLATE, WORKED_EXAMPLE, SIGNALS, WHEN_IT_APPLIES, COMMON_MISTAKES, COMPLEXITY),
     THEORY_FIRST: (WHEN_IT_APPLIES, SIGNALS, COMPLEXITY, TEMPLATE, WORKED_EXAMPLE, COMMON_MISTAKES),
-    BALANCED: LESSON_SECTIONS,
+    BALANCED: SECTION_KEYS,
     STRUGGLING: (WHEN_IT_APPLIES, WORKED_EXAMPLE, TEMPLATE, SIGNALS, COMMON_MISTAKES, COMPLEXITY),
 }
 # A concise lesson keeps what recognition and the code need; the rest is one keypress away
@@ -125,7 +133,13 @@ SECTION_ORDER: dict[str, tuple[str, ...]] = {
 CONCISE_SECTIONS = (WHEN_IT_APPLIES, SIGNALS, TEMPLATE, COMPLEXITY)
 
 
-def guidance_for(persona: str, *, depth: str) -> dict[str, Any]:
+def questions(ids: tuple[str, ...]) -> list[Question]:
+    """The questions with these ids, in the order given."""
+    by_id = {question.id: question for question in QUESTIONS}
+    return [by_id[question_id] for question_id in ids]
+
+
+def guidance_for(persona: str, *, depth: str, hint_style: str | None = None) -> dict[str, Any]:
     """The guidance_config stored with a calibration; every key changes what the learner sees."""
     if persona not in PERSONAS:
         persona = DEFAULT_PERSONA
@@ -135,7 +149,8 @@ def guidance_for(persona: str, *, depth: str) -> dict[str, Any]:
         "persona": persona,
         "depth": depth,
         "lesson_sections": sections,
-        "hint_style": "socratic" if persona in (THEORY_FIRST, BALANCED) else "direct",
+        # What the learner asked for when stuck; a skipped questionnaire gets the persona's default.
+        "hint_style": hint_style or ("socratic" if persona in (THEORY_FIRST, BALANCED) else "direct"),
         # Explanations after each quiz answer: all options (deep) or only the chosen one.
         "explain_all_options": depth == "deep",
         # Show the lesson's template again just before the first practice problem.
@@ -166,13 +181,13 @@ def default_calibration() -> CalibrationResult:
 def calibrate(responses: Mapping[str, str]) -> CalibrationResult:
     """Score the answers (question id -> option key) into a persona and its guidance.
 
-    Raises ValueError naming the first missing or invalid answer.
+    Raises UsageError naming the first missing or invalid answer.
     """
     chosen: dict[str, Option] = {}
     for question in QUESTIONS:
         option = question.option(str(responses.get(question.id, "")))
         if option is None:
-            raise ValueError(f"no valid answer for calibration question '{question.id}'")
+            raise UsageError(f"No valid answer for the calibration question '{question.id}'.")
         chosen[question.id] = option
     total = sum(option.points for option in chosen.values())
 
@@ -205,5 +220,7 @@ def calibrate(responses: Mapping[str, str]) -> CalibrationResult:
         persona_type=persona,
         total_score=total,
         responses={question_id: option.key for question_id, option in chosen.items()},
-        guidance_config=guidance_for(persona, depth=depth),
+        guidance_config=guidance_for(
+            persona, depth=depth, hint_style=HINT_STYLE_BY_WHEN_STUCK[chosen["when_stuck"].key]
+        ),
     )

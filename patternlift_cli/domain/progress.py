@@ -15,23 +15,33 @@ Evidence kinds:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-ANSWER = "answer"
-TEST_RUN = "test_run"
-HINT = "hint"
-REVEAL = "reveal"
-KNOWLEDGE_CHECK_RESULT = "knowledge_check"
-MASTERY_RESULT = "mastery_assessment"
-EVIDENCE_KINDS = (ANSWER, TEST_RUN, HINT, REVEAL, KNOWLEDGE_CHECK_RESULT, MASTERY_RESULT)
-# Kinds that are the learner's own attempts (counted in attempts_count).
-ATTEMPT_KINDS = (ANSWER, TEST_RUN)
-# Kinds whose score becomes the session's current_score (and may become its best_score).
-SCORED_KINDS = (TEST_RUN, KNOWLEDGE_CHECK_RESULT, MASTERY_RESULT)
+from patternlift_cli.domain.errors import UsageError
+
+# The kinds of evidence are part of this module's vocabulary: callers say progress.ANSWER.
+from patternlift_cli.domain.kinds import (  # noqa: I001
+    ANSWER,
+    ATTEMPT_KINDS,
+    EVIDENCE_KINDS,
+    HINT,
+    KNOWLEDGE_CHECK_RESULT,
+    MASTERY_RESULT,
+    REVEAL,
+    SCORED_KINDS,
+    TEST_RUN,
+)
+from patternlift_cli.domain.scoring import (
+    case_fraction,
+    clamp_score,
+    mastery_dimensions,
+    overall_mastery,
+)
+from patternlift_cli.domain.struggles import merge_struggles, new_struggles
 
 UNDERSTANDING_START = Decimal(50)
 UNDERSTANDING_MIN = Decimal(0)
@@ -62,40 +72,6 @@ CHECK_FAILED = Decimal(-5)
 ASSESSMENT_PASSED = Decimal(10)
 ASSESSMENT_FAILED = Decimal(-5)
 
-# ----- struggle indicators ----------------------------------------------------------------
-REPEATED_FAILURE_RUNS = 3       # failed runs on one problem that mark it as a struggle
-HINT_DEPENDENCY_PROBLEMS = 2    # problems that needed hints ...
-HINT_DEPENDENCY_ON_ONE = 3      # ... or hints on a single problem (all three steps)
-
-# ----- scores ------------------------------------------------------------------------------
-PRACTICE_HINT_COST = Decimal(10)
-PRACTICE_FAILED_RUN_COST = Decimal(5)
-PRACTICE_FAILED_RUN_COST_CAP = 4        # failed runs beyond this cost nothing more
-PRACTICE_REVEALED_CAP = Decimal(40)     # the most a problem can score after a reveal
-PRACTICE_PARTIAL_MAX = Decimal(50)      # an unsolved problem earns up to this for passing cases
-PRACTICE_FLOOR = Decimal(10)            # a solved problem is always worth something
-
-ASSESSMENT_FAILED_RUN_COST = Decimal(10)
-ASSESSMENT_SOLVED_FLOOR = Decimal(50)
-ASSESSMENT_PARTIAL_MAX = Decimal(60)
-ASSESSMENT_PROBLEM_WEIGHT = Decimal("0.7")
-ASSESSMENT_RECOGNITION_WEIGHT = Decimal("0.3")
-
-# Mastery dimensions and their weight in the overall mastery score.
-MASTERY_WEIGHTS: dict[str, Decimal] = {
-    "recognition": Decimal("0.25"),
-    "implementation": Decimal("0.35"),
-    "complexity": Decimal("0.15"),
-    "edge_cases": Decimal("0.25"),
-}
-# calculate_mastery_score blends the measured dimensions with the running understanding level.
-MASTERY_DIMENSIONS_SHARE = Decimal("0.8")
-
-
-def clamp_score(value: Decimal) -> Decimal:
-    return max(Decimal(0), min(Decimal(100), value)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class Evidence:
     kind: str
@@ -106,6 +82,7 @@ class Evidence:
     score: Decimal | None = None        # 0-100 where the kind is scored
     concept: str | None = None          # for answers: the question's concept
     question_kind: str | None = None    # multiple_choice | short_answer | recognition
+    choices: int = 0                    # how many options were shown (0: a short answer)
     hints_used: int = 0                 # hints used on this problem so far
     cases_passed: int | None = None
     cases_total: int | None = None
@@ -114,7 +91,7 @@ class Evidence:
 
     def __post_init__(self) -> None:
         if self.kind not in EVIDENCE_KINDS:
-            raise ValueError(f"unknown evidence kind {self.kind!r}")
+            raise UsageError(f"Unknown evidence kind {self.kind!r}.")
         if self.score is not None and not isinstance(self.score, Decimal):
             object.__setattr__(self, "score", Decimal(str(self.score)))
 
@@ -143,6 +120,7 @@ class ProblemTally:
     solved: bool = False
     first_run_fraction: float | None = None
     best_score: float = 0.0
+    last_cases_passed: int = 0          # of the latest run: what an AI hint is measured against
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> ProblemTally:
@@ -154,17 +132,42 @@ class ProblemTally:
 
 
 @dataclass(frozen=True)
+class AnswerMemo:
+    """The latest answer to one question: what the mastery dimensions read."""
+
+    passed: bool
+    question_kind: str | None = None
+    concept: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnswerMemo:
+        return cls(bool(data.get("passed")), data.get("question_kind"), data.get("concept"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class ProgressState:
-    """The evidence-driven part of a learning session."""
+    """The evidence-driven part of a learning session.
+
+    Everything here is bounded by the pattern's size (questions, problems), never by how many
+    attempts the learner made: the attempts themselves are appended to their own table, so a
+    learner with thousands of attempts pays the same per step as one with none.
+    """
 
     understanding: Decimal = UNDERSTANDING_START
     struggles: tuple[str, ...] = ()
-    attempts: tuple[dict[str, Any], ...] = ()
     problems: Mapping[str, ProblemTally] = field(default_factory=dict)
+    answers: Mapping[str, AnswerMemo] = field(default_factory=dict)
     best_score: Decimal = Decimal(0)
     current_score: Decimal = Decimal(0)
     attempts_count: int = 0
     mastery_scores: Mapping[str, float] = field(default_factory=dict)
+    time_spent_seconds: float = 0.0
+    recognition_streak: int = 0
+    best_recognition_streak: int = 0
+    perfect_check: bool = False
 
     def tally(self, problem_id: str) -> ProblemTally:
         return self.problems.get(problem_id, ProblemTally())
@@ -196,7 +199,7 @@ def understanding_delta(evidence: Evidence, tally: ProblemTally | None = None) -
             if hints == 0 and 0 < evidence.duration_seconds <= QUICK_SOLVE_SECONDS:
                 gain += RUN_PASSED_QUICK_BONUS
             return gain
-        fraction = _fraction(evidence.cases_passed, evidence.cases_total)
+        fraction = case_fraction(evidence.cases_passed, evidence.cases_total)
         return RUN_FAILED_MOSTLY if fraction >= 0.5 else RUN_FAILED
     if evidence.kind == HINT:
         return HINT_TAKEN
@@ -212,190 +215,6 @@ def understanding_delta(evidence: Evidence, tally: ProblemTally | None = None) -
 def move_understanding(level: Decimal, delta: Decimal) -> Decimal:
     moved = Decimal(level) + delta
     return max(UNDERSTANDING_MIN, min(UNDERSTANDING_MAX, moved)).quantize(ONE_PLACE)
-
-
-# ----- struggles -----------------------------------------------------------------------------
-
-
-def concept_struggle(concept: str) -> str:
-    return f"concept:{concept}"
-
-
-def repeated_failure_struggle(problem_id: str) -> str:
-    return f"repeated_failure:{problem_id}"
-
-
-def revealed_struggle(problem_id: str) -> str:
-    return f"solution_revealed:{problem_id}"
-
-
-HINT_DEPENDENCY = "hint_dependency"
-
-
-def new_struggles(
-    evidence: Evidence, problems_after: Mapping[str, ProblemTally]
-) -> list[str]:
-    """The struggle indicators this evidence raises (possibly already present)."""
-    found: list[str] = []
-    if evidence.kind == ANSWER and not evidence.passed and evidence.concept:
-        found.append(concept_struggle(evidence.concept))
-    if evidence.kind == KNOWLEDGE_CHECK_RESULT and not evidence.passed:
-        found.extend(concept_struggle(concept) for concept in evidence.missed_concepts)
-    if evidence.kind == TEST_RUN and not evidence.passed:
-        if problems_after.get(evidence.item, ProblemTally()).failed_runs >= REPEATED_FAILURE_RUNS:
-            found.append(repeated_failure_struggle(evidence.item))
-    if evidence.kind == REVEAL:
-        found.append(revealed_struggle(evidence.item))
-    if evidence.kind == HINT and hint_dependent(problems_after.values()):
-        found.append(HINT_DEPENDENCY)
-    return found
-
-
-def hint_dependent(tallies: Iterable[ProblemTally]) -> bool:
-    tallies = list(tallies)
-    hinted = sum(1 for tally in tallies if tally.hints > 0)
-    return hinted >= HINT_DEPENDENCY_PROBLEMS or any(
-        tally.hints >= HINT_DEPENDENCY_ON_ONE for tally in tallies
-    )
-
-
-def merge_struggles(existing: Iterable[str], added: Iterable[str]) -> tuple[str, ...]:
-    """Keep first-seen order; a struggle named twice is still one indicator."""
-    merged = list(dict.fromkeys(existing))
-    for indicator in added:
-        if indicator not in merged:
-            merged.append(indicator)
-    return tuple(merged)
-
-
-# ----- scores --------------------------------------------------------------------------------
-
-
-def _fraction(passed: int | None, total: int | None) -> float:
-    if not total:
-        return 0.0
-    return max(0.0, min(1.0, (passed or 0) / total))
-
-
-def practice_score(
-    *,
-    passed: bool,
-    cases_passed: int,
-    cases_total: int,
-    hints_used: int,
-    failed_runs_before: int,
-    revealed: bool,
-) -> Decimal:
-    """0-100 for one practice submission: hints, failed runs and a reveal each cost points."""
-    if not passed:
-        return clamp_score(PRACTICE_PARTIAL_MAX * Decimal(str(_fraction(cases_passed, cases_total))))
-    score = (
-        Decimal(100)
-        - PRACTICE_HINT_COST * hints_used
-        - PRACTICE_FAILED_RUN_COST * min(failed_runs_before, PRACTICE_FAILED_RUN_COST_CAP)
-    )
-    if revealed:
-        score = min(score, PRACTICE_REVEALED_CAP)
-    return clamp_score(max(PRACTICE_FLOOR, score))
-
-
-def assessment_problem_score(
-    *, passed: bool, cases_passed: int, cases_total: int, failed_runs_before: int
-) -> Decimal:
-    """0-100 for one assessment problem (no hints there): failed runs before the pass cost."""
-    if not passed:
-        return clamp_score(
-            ASSESSMENT_PARTIAL_MAX * Decimal(str(_fraction(cases_passed, cases_total)))
-        )
-    score = Decimal(100) - ASSESSMENT_FAILED_RUN_COST * failed_runs_before
-    return clamp_score(max(ASSESSMENT_SOLVED_FLOOR, score))
-
-
-def assessment_score(
-    problem_scores: Iterable[Decimal], recognition_correct: int, recognition_total: int
-) -> Decimal:
-    """Weighted: problems 70 %, recognition questions 30 % (whichever exist)."""
-    scores = [Decimal(score) for score in problem_scores]
-    problem_part = sum(scores, Decimal(0)) / len(scores) if scores else None
-    recognition_part = (
-        Decimal(100) * recognition_correct / recognition_total if recognition_total else None
-    )
-    if problem_part is None and recognition_part is None:
-        return Decimal(0)
-    if problem_part is None:
-        return clamp_score(recognition_part)  # type: ignore[arg-type]
-    if recognition_part is None:
-        return clamp_score(problem_part)
-    return clamp_score(
-        ASSESSMENT_PROBLEM_WEIGHT * problem_part + ASSESSMENT_RECOGNITION_WEIGHT * recognition_part
-    )
-
-
-# ----- mastery dimensions --------------------------------------------------------------------
-
-
-def _latest_answers(attempts: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    latest: dict[str, Mapping[str, Any]] = {}
-    for attempt in attempts:
-        if attempt.get("kind") == ANSWER:
-            latest[attempt.get("item", "")] = attempt
-    return latest
-
-
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
-
-
-def mastery_dimensions(
-    attempts: Iterable[Mapping[str, Any]], problems: Mapping[str, ProblemTally]
-) -> dict[str, float | None]:
-    """Per dimension 0-100, or None while there is no evidence for it.
-
-    - recognition: share of recognition questions whose latest answer is right
-    - complexity: the same for questions about complexity
-    - implementation: mean best score over the problems attempted
-    - edge_cases: mean share of hidden cases the *first* run of each problem passed (a first
-      submission that handles the empty, single and duplicate cases shows edge-case care), with
-      questions about edge cases counted alongside
-    """
-    attempts = list(attempts)
-    latest = _latest_answers(attempts).values()
-
-    def right_share(selected: list[Mapping[str, Any]]) -> list[float]:
-        return [100.0 if answer.get("passed") else 0.0 for answer in selected]
-
-    recognition = [a for a in latest if a.get("question_kind") == "recognition"]
-    complexity = [a for a in latest if "complexity" in (a.get("concept") or "")]
-    edge_answers = [a for a in latest if "edge" in (a.get("concept") or "")]
-    attempted = [tally for tally in problems.values() if tally.runs > 0]
-    return {
-        "recognition": _mean(right_share(recognition)),
-        "implementation": _mean([tally.best_score for tally in attempted]),
-        "complexity": _mean(right_share(complexity)),
-        "edge_cases": _mean(
-            [100.0 * (tally.first_run_fraction or 0.0) for tally in attempted]
-            + right_share(edge_answers)
-        ),
-    }
-
-
-def overall_mastery(dimensions: Mapping[str, float | None], understanding: Decimal) -> Decimal:
-    """calculate_mastery_score's formula: weighted measured dimensions, blended with understanding.
-
-    Dimensions without evidence drop out and the others' weights are renormalised; with no
-    evidence at all the score is the understanding level scaled by its share.
-    """
-    measured = {
-        name: Decimal(str(value))
-        for name, value in dimensions.items()
-        if value is not None and name in MASTERY_WEIGHTS
-    }
-    understanding_part = (Decimal(1) - MASTERY_DIMENSIONS_SHARE) * Decimal(understanding)
-    if not measured:
-        return clamp_score(understanding_part)
-    weight_total = sum((MASTERY_WEIGHTS[name] for name in measured), Decimal(0))
-    weighted = sum((MASTERY_WEIGHTS[name] * value for name, value in measured.items()), Decimal(0))
-    return clamp_score(MASTERY_DIMENSIONS_SHARE * weighted / weight_total + understanding_part)
 
 
 # ----- attempts ------------------------------------------------------------------------------
@@ -437,7 +256,7 @@ def _next_tally(tally: ProblemTally, evidence: Evidence) -> ProblemTally:
     if evidence.kind == REVEAL:
         return replace(tally, revealed=True)
     if evidence.kind == TEST_RUN:
-        fraction = _fraction(evidence.cases_passed, evidence.cases_total)
+        fraction = case_fraction(evidence.cases_passed, evidence.cases_total)
         score = float(evidence.score) if evidence.score is not None else 0.0
         return replace(
             tally,
@@ -446,20 +265,36 @@ def _next_tally(tally: ProblemTally, evidence: Evidence) -> ProblemTally:
             solved=tally.solved or bool(evidence.passed),
             first_run_fraction=tally.first_run_fraction if tally.runs else fraction,
             best_score=max(tally.best_score, score),
+            last_cases_passed=evidence.cases_passed or 0,
         )
     return tally
 
 
-def apply_evidence(state: ProgressState, evidence: Evidence, now: datetime) -> ProgressState:
-    """Fold one piece of evidence into the session's progress."""
+def apply_evidence(
+    state: ProgressState, evidence: Evidence, now: datetime
+) -> tuple[ProgressState, dict[str, Any] | None]:
+    """Fold one piece of evidence into the session's progress.
+
+    Returns the new state and the attempt record to append to the history (None for hints
+    and reveals, which are not attempts).
+    """
     problems = dict(state.problems)
     tally_before = state.tally(evidence.item)
     if evidence.kind in (TEST_RUN, HINT, REVEAL):
         problems[evidence.item] = _next_tally(tally_before, evidence)
 
-    attempts = state.attempts
-    if _records_attempt(evidence):
-        attempts = (*attempts, attempt_record(evidence, now))
+    answers = state.answers
+    streak, best_streak = state.recognition_streak, state.best_recognition_streak
+    if evidence.kind == ANSWER:
+        answers = {
+            **answers,
+            evidence.item: AnswerMemo(bool(evidence.passed), evidence.question_kind, evidence.concept),
+        }
+        if evidence.question_kind == "recognition":
+            streak = streak + 1 if evidence.passed else 0
+            best_streak = max(best_streak, streak)
+
+    record = attempt_record(evidence, now) if _records_attempt(evidence) else None
 
     current, best = state.current_score, state.best_score
     if evidence.kind in SCORED_KINDS and evidence.score is not None:
@@ -469,18 +304,30 @@ def apply_evidence(state: ProgressState, evidence: Evidence, now: datetime) -> P
     understanding = move_understanding(
         state.understanding, understanding_delta(evidence, tally_before)
     )
-    dimensions = mastery_dimensions(attempts, problems)
+    dimensions = mastery_dimensions(answers, problems)
     scores: dict[str, float] = {
         name: value for name, value in dimensions.items() if value is not None
     }
     scores["overall"] = float(overall_mastery(dimensions, understanding))
-    return ProgressState(
-        understanding=understanding,
-        struggles=merge_struggles(state.struggles, new_struggles(evidence, problems)),
-        attempts=attempts,
-        problems=problems,
-        best_score=best,
-        current_score=current,
-        attempts_count=state.attempts_count + (1 if evidence.kind in ATTEMPT_KINDS else 0),
-        mastery_scores=scores,
+    perfect = state.perfect_check or (
+        evidence.kind == KNOWLEDGE_CHECK_RESULT and evidence.score is not None and evidence.score >= 100
+    )
+    return (
+        ProgressState(
+            understanding=understanding,
+            struggles=merge_struggles(state.struggles, new_struggles(evidence, problems)),
+            problems=problems,
+            answers=answers,
+            best_score=best,
+            current_score=current,
+            attempts_count=state.attempts_count + (1 if evidence.kind in ATTEMPT_KINDS else 0),
+            mastery_scores=scores,
+            time_spent_seconds=round(state.time_spent_seconds + float(evidence.duration_seconds or 0), 1)
+            if record is not None
+            else state.time_spent_seconds,
+            recognition_streak=streak,
+            best_recognition_streak=best_streak,
+            perfect_check=perfect,
+        ),
+        record,
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from patternlift_cli.domain.errors import StageTransitionError, UsageError
+
 INTRODUCTION = "introduction"
 KNOWLEDGE_CHECK = "knowledge_check"
 HANDS_ON_PRACTICE = "hands_on_practice"
@@ -38,10 +40,6 @@ STAGE_TITLES = {
 }
 
 
-class StageTransitionError(ValueError):
-    """An outcome that does not belong to the stage the learner is in."""
-
-
 @dataclass(frozen=True)
 class Position:
     stage: str = INTRODUCTION
@@ -49,9 +47,9 @@ class Position:
 
     def __post_init__(self) -> None:
         if self.stage not in STAGE_ORDER:
-            raise ValueError(f"unknown stage {self.stage!r}")
+            raise UsageError(f"Unknown learning stage {self.stage!r}.")
         if self.level not in PRACTICE_LEVELS:
-            raise ValueError(f"level must be 1, 2 or 3, not {self.level!r}")
+            raise UsageError(f"A practice level is 1, 2 or 3, not {self.level!r}.")
 
     @property
     def is_completed(self) -> bool:

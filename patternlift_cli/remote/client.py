@@ -24,7 +24,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from patternlift_cli import __version__
-from patternlift_cli.api import problems
+from patternlift_cli.ports import problems
 from patternlift_cli.errors import BadServerResponseError, ConfigError, ServerUnreachableError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -1,4 +1,5 @@
-"""The PatternLift server (FastAPI on uvicorn): `create_app(settings)`; see docs/SERVER.md."""
+"""The PatternLift server: the use cases over HTTP (FastAPI on uvicorn); `create_app(settings)`,
+see docs/SERVER.md."""
 
 from __future__ import annotations
 

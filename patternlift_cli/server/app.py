@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from patternlift_cli import __version__
 from patternlift_cli.config import Settings
 from patternlift_cli.db import migrate
-from patternlift_cli.db.engine import create_engine_for, database_errors, normalize_database_url
+from patternlift_cli.db.engine import create_engine_for, database_errors, describe_location, normalize_database_url
 from patternlift_cli.errors import ConfigError
 from patternlift_cli.server import routes_auth
 from patternlift_cli.server.body_limit import BodyLimitMiddleware
@@ -70,6 +70,17 @@ def check_settings(settings: Settings) -> None:
             "every replica needs the same value.",
         )
     mailer_for(settings)
+
+
+def preflight(settings: Settings) -> tuple[str, str]:
+    """Everything `patternlift server` checks before it starts a worker: (dialect, where the data is)."""
+    check_settings(settings)
+    engine = server_engine(settings)
+    try:
+        check_ready(engine)
+        return engine.dialect.name, describe_location(engine.url)
+    finally:
+        engine.dispose()  # each worker opens its own pool
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> FastAPI:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from patternlift_cli.api import problems as catalogue
+from patternlift_cli.ports import problems as catalogue
 from patternlift_cli.server.problems import HTTPProblem, problem_response
 
 

@@ -1,6 +1,6 @@
 """Every error the server answers is a problem object (RFC 9457), whatever raised it.
 
-The table of types lives in `patternlift_cli.api.problems`, shared with the client; this module
+The table of types lives in `patternlift_cli.ports.problems`, shared with the client; this module
 installs the handlers that render PatternLiftErrors, FastAPI's validation errors, Starlette's
 404/405, and anything unexpected (a 500 that shows no internals).
 """
@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from patternlift_cli.api import problems as catalogue
+from patternlift_cli.ports import problems as catalogue
 from patternlift_cli.errors import NotLoggedInError, PatternLiftError, RateLimitedError
 
 logger = logging.getLogger("patternlift.server")

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from patternlift_cli.api.auth import AccessToken, EmailCodeRequest, EmailCodeSent, Me, TokenRequest
-from patternlift_cli.api.problems import Problem
+from patternlift_cli.ports.auth import AccessToken, EmailCodeRequest, EmailCodeSent, Me, TokenRequest
+from patternlift_cli.ports.problems import Problem
 from patternlift_cli.server import sign_in, tokens
 from patternlift_cli.server.deps import ClientAddress, CurrentLearner, LearnerDB, Now, PlatformDB, bearer_token
 
@@ -54,30 +54,11 @@ def revoke_token(request: Request, db: PlatformDB) -> Response:
 
 
 @router.get("/me", response_model=Me)
-def me(learner: CurrentLearner, db: LearnerDB, now: Now) -> Me:
+def me(learner: CurrentLearner, db: LearnerDB) -> Me:
     """The signed-in learner: plan, trial, this month's AI spend against the limit."""
-    from patternlift_cli.db.models import UserProfile
-    from patternlift_cli.services.accounts import summarize
+    from patternlift_cli.services.accounts import LocalAccount
+    from patternlift_cli.services.tutor import ai_configured
 
-    with db.session() as session:
-        profile = session.get(UserProfile, learner.id)
-        if profile is None:  # deleted after the token was issued
-            from patternlift_cli.server.problems import unauthorized
-
-            raise unauthorized("This account no longer exists.", error="invalid_token")
-        summary = summarize(session, profile, now)
-    return Me(
-        id=summary.id,
-        email=summary.email,
-        full_name=summary.full_name,
-        signed_in_via=learner.via,
-        token_expires_at=learner.token_expires_at,
-        plan=summary.plan,
-        status=summary.status,
-        trial_ends_at=profile.trial_ends_at,
-        trial_days_left=summary.trial_days_left,
-        ai_limit_usd=summary.ai_limit_usd,
-        ai_spent_this_month_usd=summary.ai_spent_this_month_usd,
-        ai_allowed=summary.ai_allowed,
-        ai_access=summary.ai_access,
-    )
+    # Read through the learner's own role: row-level security shows them their profile only.
+    summary = LocalAccount(db, learner.id, mode="connected", ai_configured=ai_configured()).whoami()
+    return Me(**summary.model_dump(), signed_in_via=learner.via, token_expires_at=learner.token_expires_at)

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from patternlift_cli.api.auth import CODE_LENGTH, CODE_MAX_WRONG_TRIES, CODE_TTL_SECONDS
+from patternlift_cli.ports.auth import CODE_LENGTH, CODE_MAX_WRONG_TRIES, CODE_TTL_SECONDS
 from patternlift_cli.config import Settings
 from patternlift_cli.db.models import AuthEmailCode
 from patternlift_cli.db.unit import Database

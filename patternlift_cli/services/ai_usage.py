@@ -19,7 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from patternlift_cli.db.engine import session_scope, transaction
-from patternlift_cli.db.models import AIBudgetReservation, AIInteraction, UserProfile, monthly_ai_usage
+from patternlift_cli.db.models import (
+    AIBudgetReservation,
+    AIInteraction,
+    UserProfile,
+    monthly_ai_usage,
+)
 from patternlift_cli.domain.budget import month_start, next_reset, plan_reservation
 from patternlift_cli.domain.entitlement import decide_entitlement
 from patternlift_cli.errors import BudgetExceededError, NotEntitledError, UsageError
@@ -401,3 +406,16 @@ def refresh_monthly_usage(engine: Engine) -> str:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text("REFRESH MATERIALIZED VIEW CONCURRENTLY monthly_ai_usage"))
     return "monthly_ai_usage refreshed."
+
+
+class LocalUsage:
+    """`ports.ai.Usage` on this database."""
+
+    def __init__(self, db: Any, user_id: uuid.UUID) -> None:
+        self.db = db
+        self.user_id = user_id
+
+    def summary(self, *, month: datetime | None = None, last: int = 10) -> Any:
+        from patternlift_cli.ports.ai import UsageSummary
+
+        return UsageSummary.model_validate(usage_summary(self.db.engine, self.user_id, month=month, last=last))

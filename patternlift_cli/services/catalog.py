@@ -1,10 +1,9 @@
 """Keep the `patterns` table in step with the packaged curriculum.
 
-`learning_sessions.pattern_id` and `pattern_progress.pattern_id` reference `patterns`, so every
-learning command calls `sync_patterns()` first. It hashes each pattern folder's files and
-compares the loader's `content_hash` of each pattern folder with the stored one in one SELECT;
-only patterns whose hash changed are upserted. The SELECT runs every time, because another
-process (or a test) may have changed the table since.
+`learning_sessions.pattern_id` and `pattern_progress.pattern_id` reference `patterns`, so the
+learning use cases call `sync_patterns()` before their first write in a process. It compares
+each pattern folder's `content_hash` (from the loader) with the stored one in one SELECT and
+upserts only patterns whose hash changed.
 """
 
 from __future__ import annotations
@@ -14,15 +13,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-from patternlift_cli.db.database import ready_engine
-from patternlift_cli.db.engine import session_scope
 from patternlift_cli.db.models import Pattern
+from patternlift_cli.db.unit import Database
 
 if TYPE_CHECKING:
     from patternlift_cli.content.models import Pattern as ContentPattern
-
 
 
 @dataclass(frozen=True)
@@ -58,16 +54,15 @@ def curriculum_rows() -> dict[str, dict[str, Any]]:
     return {pattern.id: pattern_row_values(pattern) for pattern in list_patterns()}
 
 
-def sync_patterns(engine: Engine | None = None) -> SyncReport:
+def sync_patterns(db: Database) -> SyncReport:
     """Upsert changed patterns; mark patterns no longer shipped as unpublished (rows stay,
     because sessions and mastery records reference them)."""
-    engine = engine or ready_engine()
     wanted = curriculum_rows()
     inserted: list[str] = []
     updated: list[str] = []
     unpublished: list[str] = []
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
+    with db.session() as session:
         stored = {
             row.id: (row.content_hash, row.is_published)
             for row in session.execute(
@@ -94,3 +89,30 @@ def sync_patterns(engine: Engine | None = None) -> SyncReport:
                 )
                 unpublished.append(pattern_id)
     return SyncReport(len(wanted), tuple(inserted), tuple(updated), tuple(unpublished))
+
+
+class Catalog:
+    """The curriculum, as every command reads it. It ships with the CLI and with the server
+    alike, so reading it never needs the database or the network."""
+
+    def patterns(self) -> list[ContentPattern]:
+        from patternlift_cli.content.loader import list_patterns
+
+        return list_patterns()
+
+    def pattern(self, pattern_id: str) -> ContentPattern:
+        """The pattern, or UnknownPatternError with the closest names (exit 2)."""
+        from patternlift_cli.content.loader import get_pattern
+
+        return get_pattern(pattern_id.strip().lower())
+
+    def problem(self, problem_id: str) -> Any:
+        from patternlift_cli.content.loader import get_problem
+
+        return get_problem(problem_id.strip())
+
+    def planned(self) -> list[Any]:
+        """Course entries whose lessons are not written yet."""
+        from patternlift_cli.content.loader import load_curriculum
+
+        return list(load_curriculum().planned())

@@ -16,7 +16,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from patternlift_cli.errors import AINotConfiguredError, ConfigError, ProviderError, UsageError
+from patternlift_cli.errors import (
+    AINotConfiguredError,
+    ConfigError,
+    ProviderError,
+    UsageError,
+)
 
 TURN_ON = "Run `patternlift config set-key openai` (or set OPENAI_API_KEY) to turn it on."
 BACKOFF_SECONDS = 0.5
@@ -69,6 +74,8 @@ def _learner_context(session: Any, user_id: uuid.UUID, pattern_id: str) -> tuple
 def tutor_reply(
     kind: str,
     *,
+    engine: Any,
+    user_id: uuid.UUID,
     pattern_id: str,
     session_id: uuid.UUID | None = None,
     question: str | None = None,
@@ -79,16 +86,24 @@ def tutor_reply(
     now: datetime | None = None,
 ) -> TutorReply:
     """One tutor reply of `kind` (explain | hint | review | question), streamed to `on_text`."""
-    from patternlift_cli.ai.client import AttemptFailed, AttemptState, OutputFailed, make_client, stream_chat
+    from patternlift_cli.ai.client import (
+        AttemptFailed,
+        AttemptState,
+        OutputFailed,
+        make_client,
+        stream_chat,
+    )
     from patternlift_cli.ai.pricing import pricer_for
     from patternlift_cli.config import get_secret, get_settings
     from patternlift_cli.content.loader import get_pattern, get_problem
-    from patternlift_cli.db.database import ready_engine
     from patternlift_cli.db.engine import session_scope
     from patternlift_cli.domain.budget import prompt_token_bound
-    from patternlift_cli.domain.tutoring import INTERACTION_TYPES, TutorContext, build_messages
+    from patternlift_cli.domain.tutoring import (
+        INTERACTION_TYPES,
+        TutorContext,
+        build_messages,
+    )
     from patternlift_cli.services import ai_usage
-    from patternlift_cli.services.accounts import require_current_profile
 
     if kind not in INTERACTION_TYPES:
         raise UsageError(f"Unknown tutor request '{kind}'.")
@@ -102,9 +117,7 @@ def tutor_reply(
     pattern = get_pattern(pattern_id)
     problem = get_problem(problem_id) if problem_id else None
 
-    engine = ready_engine()
     with session_scope(engine) as session:
-        user_id = require_current_profile(session).id
         persona, guidance, struggles = _learner_context(session, user_id, pattern.id)
     messages = build_messages(
         TutorContext(
@@ -221,14 +234,62 @@ def tutor_reply(
     )
 
 
-def rate_reply(interaction_id: uuid.UUID, rating: int) -> None:
+def rate_reply(engine: Any, user_id: uuid.UUID, interaction_id: uuid.UUID, rating: int) -> None:
     """The learner's 1-5 rating of a reply, stored as ai_interactions.user_feedback."""
-    from patternlift_cli.db.database import ready_engine
-    from patternlift_cli.db.engine import session_scope
     from patternlift_cli.services import ai_usage
-    from patternlift_cli.services.accounts import require_current_profile
 
-    engine = ready_engine()
-    with session_scope(engine) as session:
-        user_id = require_current_profile(session).id
     ai_usage.set_feedback(engine, user_id, interaction_id, rating=rating)
+
+
+def ai_configured() -> bool:
+    from patternlift_cli.config import get_secret
+
+    return get_secret("openai") is not None
+
+
+class LocalTutor:
+    """`ports.ai.Tutor` with the learner's own key and the budget on this database."""
+
+    def __init__(self, db: Any, user_id: uuid.UUID, *, learning: Any) -> None:
+        self.db = db
+        self.user_id = user_id
+        self.learning = learning
+
+    def status(self) -> Any:
+        """Ready means configured (a key) and entitled (trial or plan): one answer everywhere."""
+        from datetime import UTC
+
+        from patternlift_cli.db.models import UserProfile
+        from patternlift_cli.ports.ai import AIStatus
+        from patternlift_cli.services.accounts import entitlement_for
+
+        ready, message = ai_status()
+        if not ready:
+            return AIStatus(ready=False, message=message)
+        with self.db.session() as session:
+            profile = session.get(UserProfile, self.user_id)
+            entitlement = entitlement_for(session, profile, datetime.now(UTC)) if profile else None
+        if entitlement is None or not entitlement.allowed:
+            reason = entitlement.reason if entitlement else "No learner profile."
+            return AIStatus(ready=False, message=f"The AI tutor is off: {reason} `patternlift subscribe` turns it on.")
+        return AIStatus(ready=True, message=message)
+
+    def reply(self, kind: str, *, pattern_id: str, session_id: uuid.UUID | None = None,
+              question: str | None = None, problem_id: str | None = None, code: str | None = None,
+              failing_case: Mapping[str, Any] | None = None, on_text: Callable[[str], None] | None = None) -> Any:
+        from patternlift_cli.ports.ai import TutorReply as Reply
+
+        reply = tutor_reply(
+            kind, engine=self.db.engine, user_id=self.user_id, pattern_id=pattern_id, session_id=session_id,
+            question=question, problem_id=problem_id, code=code, failing_case=failing_case, on_text=on_text,
+        )
+        if kind == "hint" and session_id is not None and problem_id is not None:
+            # Scored by the learner's next run of this problem, whenever it comes.
+            self.learning.await_hint_outcome(session_id, problem_id, reply.interaction_id)
+        return Reply(
+            text=reply.text, interaction_id=reply.interaction_id, cost_usd=reply.cost_usd,
+            month_total_usd=reply.month_total_usd, limit_usd=reply.limit_usd,
+        )
+
+    def rate(self, interaction_id: uuid.UUID, rating: int) -> None:
+        rate_reply(self.db.engine, self.user_id, interaction_id, rating)

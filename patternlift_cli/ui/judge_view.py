@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from patternlift_cli.practice.judge import JudgeReport
+from patternlift_cli.ports.learning import JudgeSummary as JudgeReport
 
 STATUS_STYLE = {
     "passed": ("✓", "green"),
@@ -50,3 +50,7 @@ def render_report(report: JudgeReport) -> Group:
         suffix = "\n… (output truncated)" if report.output_truncated else ""
         parts.append(Panel(Text(report.output.rstrip() + suffix), title="Your program printed", border_style="dim"))
     return Group(*parts)
+
+
+def headline(title: str, path: str) -> Text:
+    return Text.assemble((title, "bold"), f" — {path}", overflow="fold")

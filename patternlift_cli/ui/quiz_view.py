@@ -1,17 +1,25 @@
-"""Knowledge-check and recognition questions: prompt, immediate feedback, review of misses."""
+"""Knowledge-check and recognition questions: the question, feedback, the result, the review."""
 
 from __future__ import annotations
 
 import re
 
+from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from patternlift_cli.ui.console import console
+from patternlift_cli.ports.learning import (
+    AnswerFeedback,
+    CheckResult,
+    QuestionView,
+    ReviewItem,
+)
+from patternlift_cli.ui.format import num
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+KIND_LABELS = {"recognition": "Which pattern fits?", "short_answer": "Short answer"}
 
 
 def letter(index: int) -> str:
@@ -30,7 +38,7 @@ def inline_text(source: str, style: str = "") -> Text:
     return text
 
 
-def _hanging(label: Text | str, body: Text, indent: int = 2) -> Table:
+def hanging(label: Text | str, body: Text, indent: int = 2) -> Table:
     """A label followed by text whose wrapped lines stay aligned under the text, not the label."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
@@ -39,12 +47,13 @@ def _hanging(label: Text | str, body: Text, indent: int = 2) -> Table:
     return grid
 
 
-def render_question(number: int, total: int, prompt: str, choices: list[str], kind: str) -> None:
-    label = {"recognition": "Which pattern fits?", "short_answer": "Short answer"}.get(kind, "Choose one")
-    body = Markdown(prompt.strip())
-    console.print(Panel(body, title=f"Question {number} of {total} · {label}", title_align="left"))
-    for index, choice in enumerate(choices):
-        console.print(_hanging(f"[bold]{letter(index)})[/]", inline_text(choice)))
+def question(view: QuestionView) -> RenderableType:
+    label = KIND_LABELS.get(view.kind, "Choose one")
+    parts: list[RenderableType] = [
+        Panel(Markdown(view.prompt.strip()), title=f"Question {view.number} of {view.total} · {label}", title_align="left")
+    ]
+    parts += [hanging(f"[bold]{letter(index)})[/]", inline_text(choice)) for index, choice in enumerate(view.choices)]
+    return Group(*parts)
 
 
 def answer_prompt(choices: list[str]) -> str:
@@ -53,46 +62,46 @@ def answer_prompt(choices: list[str]) -> str:
     return "[bold]Your answer (quit to stop):[/] "
 
 
-def render_feedback(
-    *,
-    correct: bool,
-    explanation: str,
-    correct_text: str,
-    others: tuple[tuple[str, str], ...] = (),
-    explain_all: bool = False,
-) -> None:
-    if correct:
-        console.print(_hanging("[bold green]✓ Right.[/]", inline_text(explanation), indent=0))
+def feedback(answer: AnswerFeedback) -> RenderableType:
+    parts: list[RenderableType] = []
+    if answer.correct:
+        parts.append(hanging("[bold green]✓ Right.[/]", inline_text(answer.explanation), indent=0))
     else:
-        verdict = Text("The answer: ") + inline_text(correct_text, style="bold")
-        console.print(_hanging("[bold red]✗ Not quite.[/]", verdict, indent=0))
-        if explanation:
-            console.print(_hanging("", inline_text(explanation), indent=1))
-    if explain_all:
-        for text, why in others:
+        verdict = Text("The answer: ") + inline_text(answer.correct_text, style="bold")
+        parts.append(hanging("[bold red]✗ Not quite.[/]", verdict, indent=0))
+        if answer.explanation:
+            parts.append(hanging("", inline_text(answer.explanation), indent=1))
+    if answer.explain_all:
+        for text, why in answer.others:
             if why:
-                console.print(_hanging("[dim]•[/]", inline_text(text, style="dim") + Text(": ", style="dim") + inline_text(why, style="dim")))
+                line = inline_text(text, style="dim") + Text(": ", style="dim") + inline_text(why, style="dim")
+                parts.append(hanging("[dim]•[/]", line))
+    return Group(*parts)
 
 
-def render_check_result(score: float, correct: int, total: int, passed: bool, pass_mark: float) -> None:
-    colour = "green" if passed else "yellow"
-    verdict = "Passed: practice is open." if passed else f"Below the pass mark ({pass_mark:g}%)."
-    console.print(
-        Panel(
-            f"{correct} of {total} right ({score:g}%). {verdict}",
-            title="Knowledge check",
-            border_style=colour,
-        )
+def check_intro(attempt: int, total: int, pass_percent: object) -> str:
+    return f"\n[bold]Knowledge check[/] (attempt {attempt}): {total} questions, pass mark {num(pass_percent)}%."
+
+
+def check_result(result: CheckResult) -> RenderableType:
+    colour = "green" if result.passed else "yellow"
+    verdict = "Passed: practice is open." if result.passed else f"Below the pass mark ({num(result.pass_percent)}%)."
+    return Panel(
+        f"{result.correct} of {result.total} right ({num(result.score)}%). {verdict}",
+        title="Knowledge check",
+        border_style=colour,
     )
 
 
-def render_review(items: list[tuple[str, str, str, str]]) -> None:
-    """items: (concept, question prompt, correct answer, explanation)."""
-    console.print(Panel("Let's look again at what was missed, then try the check once more.", title="Review", border_style="yellow"))
-    for concept, prompt, correct_text, explanation in items:
-        console.print(inline_text(concept, style="bold yellow"))
-        console.print(Markdown(prompt.strip()))
-        console.print(_hanging("Answer:", inline_text(correct_text, style="bold")))
-        if explanation:
-            console.print(_hanging("", inline_text(explanation), indent=1))
-        console.print()
+def review(items: list[ReviewItem]) -> RenderableType:
+    parts: list[RenderableType] = [
+        Panel("Let's look again at what was missed, then try the check once more.", title="Review", border_style="yellow")
+    ]
+    for item in items:
+        parts.append(inline_text(item.concept, style="bold yellow"))
+        parts.append(Markdown(item.prompt.strip()))
+        parts.append(hanging("Answer:", inline_text(item.correct_text, style="bold")))
+        if item.explanation:
+            parts.append(hanging("", inline_text(item.explanation), indent=1))
+        parts.append(Text(""))
+    return Group(*parts)

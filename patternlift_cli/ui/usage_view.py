@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.table import Table
+from rich.text import Text
 
-from patternlift_cli.ui.console import console, dollars
+from patternlift_cli.ui.format import dollars
 
 
 def _breakdown(title: str, rows: list[dict[str, Any]]) -> Table:
@@ -24,7 +25,7 @@ def _breakdown(title: str, rows: list[dict[str, Any]]) -> Table:
     return table
 
 
-def render_usage(summary: dict[str, Any]) -> None:
+def render_usage(summary: dict[str, Any]) -> RenderableType:
     limit: Decimal = summary["limit_usd"]
     spent: Decimal = summary["spent_usd"]
     bar = ProgressBar(total=float(limit) or 1.0, completed=float(min(spent, limit)), width=40)
@@ -36,12 +37,12 @@ def render_usage(summary: dict[str, Any]) -> None:
         lines.append(f"Remaining {dollars(summary['remaining_usd'], 4)} · resets {summary['resets_at']:%Y-%m-%d} 00:00 UTC")
         if summary["open_reservations"]:
             lines.append(f"{summary['open_reservations']} call(s) in flight holding {dollars(summary['reserved_usd'], 4)}")
-    console.print(Panel(Group(*lines), title=f"AI usage · {summary['month']}", expand=False))
+    parts: list[RenderableType] = [Panel(Group(*lines), title=f"AI usage · {summary['month']}", expand=False)]
     if not summary["calls"]:
-        console.print("No AI calls this month.")
+        parts.append(Text("No AI calls this month."))
     else:
-        console.print(_breakdown("By type", summary["by_type"]))
-        console.print(_breakdown("By model", summary["by_model"]))
+        parts.append(_breakdown("By type", summary["by_type"]))
+        parts.append(_breakdown("By model", summary["by_model"]))
         recent = Table(title="Latest calls", title_justify="left")
         for column in ("When (UTC)", "Type", "Model", "Tokens", "Cost", "Rating"):
             recent.add_column(column)
@@ -49,7 +50,7 @@ def render_usage(summary: dict[str, Any]) -> None:
             recent.add_row(f"{row['created_at']:%Y-%m-%d %H:%M}", row["interaction_type"], row["model"],
                            f"{row['prompt_tokens']}+{row['completion_tokens']}", dollars(row["cost_usd"], 6),
                            str(row["user_feedback"] or "-"))
-        console.print(recent)
+        parts.append(recent)
     if summary["history"]:
         history = Table(title="Monthly history", title_justify="left")
         for column in ("Month", "Calls", "Tokens", "Cost"):
@@ -57,4 +58,5 @@ def render_usage(summary: dict[str, Any]) -> None:
         for row in summary["history"]:
             history.add_row(row["month"], str(row["calls"]), f"{row['prompt_tokens'] + row['completion_tokens']:,}",
                             dollars(row["cost_usd"], 4))
-        console.print(history)
+        parts.append(history)
+    return Group(*parts)

@@ -9,18 +9,19 @@ import json
 import sys
 import threading
 
+from patternlift_cli.cli.context import current_learner
 from patternlift_cli.errors import BudgetExceededError
-from patternlift_cli.services.tutor import tutor_reply
 
 
 def main(calls: int) -> None:
+    tutor = current_learner(ask=False).tutor
     barrier = threading.Barrier(calls)
     lock = threading.Lock()
 
     def one() -> None:
         barrier.wait()
         try:
-            reply = tutor_reply("question", pattern_id="two-pointers", question="Why sorted input?")
+            reply = tutor.reply("question", pattern_id="two-pointers", question="Why sorted input?")
             line = {"outcome": "ok", "cost": str(reply.cost_usd)}
         except BudgetExceededError as error:
             line = {"outcome": "budget", "message": error.message}

@@ -34,29 +34,21 @@ def serve(
         return
     import uvicorn
 
+    from patternlift_cli.cli.context import ui
     from patternlift_cli.config import get_settings
-    from patternlift_cli.db.engine import describe_location
-    from patternlift_cli.server.app import check_ready, check_settings, server_engine
-    from patternlift_cli.ui.console import err_console
+    from patternlift_cli.server.app import preflight
 
     settings = get_settings()
-    check_settings(settings)
-    engine = server_engine(settings)
-    try:
-        check_ready(engine)
-    finally:
-        engine.dispose()  # each worker opens its own pool
+    dialect, location = preflight(settings)
     trusted = forwarded_allow_ips if forwarded_allow_ips is not None else settings.server_forwarded_allow_ips
-    err_console.print(f"PatternLift server on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}), "
-                      f"data in {describe_location(engine.url)}.", highlight=False)
-    if engine.dialect.name == "sqlite":
-        err_console.print(
-            "Note: SQLite is for a one-machine trial only: no row-level security, one writer at a time. "
-            "Use PostgreSQL for learners.",
-            highlight=False,
-        )
+    say = ui().status_line  # stderr: the log, not a result
+    plural = "s" if workers > 1 else ""
+    say(f"PatternLift server on http://{host}:{port} ({workers} worker{plural}), data in {location}.")
+    if dialect == "sqlite":
+        say("Note: SQLite is for a one-machine trial only: no row-level security, one writer at a time. "
+            "Use PostgreSQL for learners.")
     if settings.smtp_url is None:
-        err_console.print("Note: PATTERNLIFT_SMTP_URL is not set, so sign-in by emailed code is off.", highlight=False)
+        say("Note: PATTERNLIFT_SMTP_URL is not set, so sign-in by emailed code is off.")
     uvicorn.run(
         APP_FACTORY,
         factory=True,

@@ -15,7 +15,7 @@ user-owned table; this revision narrows that to what the learning use cases need
 The new tables have row-level security on, no policy and no grant: learners never see them.
 
 Revision ID: 20261202000012
-Revises: 20261125000009
+Revises: 20261202000013 (given 20261125000009; chained after main's 11 and 13 when main was merged)
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from alembic import op
 from patternlift_cli.db import ddl
 
 revision = "20261202000012"
-down_revision = "20261125000009"
+down_revision = "20261202000013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,97 @@
+"""The AI tutor and the month's AI spend: what the learner can ask and see."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from pydantic import Field
+
+from patternlift_cli.ports.base import Model
+
+
+class AIStatus(Model):
+    ready: bool          # configured and entitled: the AI keys in menus work
+    message: str         # one line: why not, or which model answers
+
+
+class TutorReply(Model):
+    text: str
+    interaction_id: uuid.UUID
+    cost_usd: Decimal
+    month_total_usd: Decimal
+    limit_usd: Decimal
+
+
+class UsageRow(Model):
+    name: str
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+
+
+class UsageCall(Model):
+    id: uuid.UUID
+    created_at: datetime
+    interaction_type: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+    user_feedback: int | None = None
+
+
+class UsageMonth(Model):
+    month: str
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+
+
+class UsageSummary(Model):
+    month: str
+    current_month: bool
+    limit_usd: Decimal
+    spent_usd: Decimal
+    reserved_usd: Decimal
+    open_reservations: int
+    remaining_usd: Decimal | None
+    resets_at: datetime
+    calls: int
+    by_type: list[UsageRow] = Field(default_factory=list)
+    by_model: list[UsageRow] = Field(default_factory=list)
+    recent: list[UsageCall] = Field(default_factory=list)
+    history: list[UsageMonth] = Field(default_factory=list)
+
+
+class Tutor(Protocol):
+    def status(self) -> AIStatus: ...
+
+    def reply(
+        self,
+        kind: str,
+        *,
+        pattern_id: str,
+        session_id: uuid.UUID | None = None,
+        question: str | None = None,
+        problem_id: str | None = None,
+        code: str | None = None,
+        failing_case: Mapping[str, Any] | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> TutorReply:
+        """One reply of `kind` (explain | hint | review | question), streamed to `on_text`.
+
+        A hint on a practice problem is scored by the learner's next run of that problem.
+        """
+        ...
+
+    def rate(self, interaction_id: uuid.UUID, rating: int) -> None: ...
+
+
+class Usage(Protocol):
+    def summary(self, *, month: datetime | None = None, last: int = 10) -> UsageSummary: ...

@@ -1,0 +1,225 @@
+"""A learning session as one step sees it: the locked row, its typed progress, and the write.
+
+Every update of the learning use cases is one `Work`: load the session row (locked for
+update), its `StageProgress` and `ProgressState`; change them; `save()` writes the row back and
+appends the step's attempts to `learning_attempts`. Reading the history is never part of a
+step, so a step costs the same after 5,000 attempts as after none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from patternlift_cli.db.models import LearningAttempt, LearningSession, UserCalibration
+from patternlift_cli.db.types import LearningStage
+from patternlift_cli.domain import progress as rules
+from patternlift_cli.domain import stages
+from patternlift_cli.domain.knowledge import learn_from
+from patternlift_cli.domain.progress import Evidence, ProgressState
+from patternlift_cli.domain.session_state import StageProgress
+from patternlift_cli.domain.stages import Position
+from patternlift_cli.errors import UsageError
+from patternlift_cli.ports.learning import SessionState, Step, Unlock
+
+if TYPE_CHECKING:
+    from patternlift_cli.content.models import Pattern
+    from patternlift_cli.db.unit import Database
+
+# How many recent attempts `learning_sessions.attempt_history` keeps (docs/SCHEMA.md).
+HISTORY_WINDOW = 20
+
+
+def stage_of(row: LearningSession) -> str:
+    if row.completed_at is not None:
+        return stages.COMPLETED
+    stage = row.current_stage
+    return stage.value if isinstance(stage, LearningStage) else str(stage or stages.INTRODUCTION)
+
+
+def position_of(row: LearningSession) -> Position:
+    return Position(stage_of(row), row.current_level or 1)
+
+
+def calibration_of(session: Session, user_id: uuid.UUID, pattern_id: str) -> UserCalibration | None:
+    return session.exec(
+        select(UserCalibration).where(UserCalibration.user_id == user_id, UserCalibration.pattern_id == pattern_id)
+    ).first()
+
+
+def session_row(session: Session, user_id: uuid.UUID, pattern_id: str) -> LearningSession | None:
+    return session.exec(
+        select(LearningSession).where(LearningSession.user_id == user_id, LearningSession.pattern_id == pattern_id)
+    ).first()
+
+
+def state_view(row: LearningSession, pattern: Pattern, calibration: UserCalibration | None) -> SessionState:
+    return SessionState(
+        session_id=row.id,
+        pattern_id=pattern.id,
+        pattern_name=pattern.name,
+        stage=stage_of(row),
+        level=row.current_level or 1,
+        understanding=Decimal(row.understanding_level if row.understanding_level is not None else 50),
+        persona_type=row.persona_type or "balanced_learner",
+        guidance=dict(calibration.guidance_config) if calibration else None,
+        struggles=list(row.struggle_indicators or ()),
+        best_score=Decimal(row.best_score or 0),
+        current_score=Decimal(row.current_score or 0),
+        attempts_count=row.attempts_count or 0,
+        completed_at=row.completed_at,
+    )
+
+
+@dataclass
+class Work:
+    """One update of one session, inside its transaction."""
+
+    session: Session
+    row: LearningSession
+    pattern: Pattern
+    now: datetime
+    progress: StageProgress
+    state: ProgressState
+    appended: list[dict[str, Any]] = field(default_factory=list)
+    unlocked: list[Unlock] = field(default_factory=list)
+    _calibration: Any = field(default=None, repr=False)
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.row.user_id  # type: ignore[return-value]
+
+    @property
+    def position(self) -> Position:
+        return position_of(self.row)
+
+    def calibration(self) -> UserCalibration | None:
+        if self._calibration is None:
+            self._calibration = calibration_of(self.session, self.user_id, self.pattern.id) or False
+        return self._calibration or None
+
+    def forget_calibration(self) -> None:
+        self._calibration = None
+
+    def guidance(self, key: str, default: Any = None) -> Any:
+        calibration = self.calibration()
+        return (calibration.guidance_config or {}).get(key, default) if calibration else default
+
+    def apply(self, evidence: Evidence) -> None:
+        self.progress.knowledge = learn_from(self.progress.knowledge, evidence, self.state.tally(evidence.item))
+        self.state, record = rules.apply_evidence(self.state, evidence, self.now)
+        if record is not None:
+            self.appended.append(record)
+
+    def move(self, position: Position) -> None:
+        if position.is_completed:
+            return  # completion is written by completion.complete_pattern, with its records
+        self.row.current_stage = LearningStage(position.stage)
+        self.row.current_level = position.level
+
+    def save(self) -> None:
+        """Write the session back and append this step's attempts."""
+        row, state, progress = self.row, self.state, self.progress
+        progress.problems = dict(state.problems)
+        progress.answers = dict(state.answers)
+        progress.time_spent_seconds = state.time_spent_seconds
+        progress.recognition_streak = state.recognition_streak
+        progress.best_recognition_streak = state.best_recognition_streak
+        progress.perfect_check = state.perfect_check
+        row.stage_progress = progress.dump()
+        row.understanding_level = state.understanding
+        row.struggle_indicators = list(state.struggles)
+        row.best_score = state.best_score
+        row.current_score = state.current_score
+        row.attempts_count = state.attempts_count
+        row.mastery_scores = dict(state.mastery_scores)
+        if self.appended:
+            row.attempt_history = [*(row.attempt_history or ()), *self.appended][-HISTORY_WINDOW:]
+            self.session.execute(
+                sa.insert(LearningAttempt.__table__),
+                [attempt_row(row.id, self.user_id, record) for record in self.appended],
+            )
+            self.appended = []
+        row.updated_at = self.now
+        self.session.flush()
+
+    def step(self) -> Step:
+        row = self.row
+        return Step(
+            session_id=row.id,
+            stage=stage_of(row),
+            level=row.current_level or 1,
+            understanding=Decimal(row.understanding_level or 0),
+            current_score=Decimal(row.current_score or 0),
+            best_score=Decimal(row.best_score or 0),
+            attempts_count=row.attempts_count or 0,
+            struggles=list(row.struggle_indicators or ()),
+            mastery_scores={key: Decimal(str(value)) for key, value in (row.mastery_scores or {}).items()},
+            unlocked=list(self.unlocked),
+            completed=row.completed_at is not None,
+        )
+
+
+def progress_state(row: LearningSession, progress: StageProgress) -> ProgressState:
+    return ProgressState(
+        understanding=Decimal(row.understanding_level if row.understanding_level is not None else 50),
+        struggles=tuple(row.struggle_indicators or ()),
+        problems=dict(progress.problems),
+        answers=dict(progress.answers),
+        best_score=Decimal(row.best_score or 0),
+        current_score=Decimal(row.current_score or 0),
+        attempts_count=row.attempts_count or 0,
+        mastery_scores=dict(row.mastery_scores or {}),
+        time_spent_seconds=progress.time_spent_seconds,
+        recognition_streak=progress.recognition_streak,
+        best_recognition_streak=progress.best_recognition_streak,
+        perfect_check=progress.perfect_check,
+    )
+
+
+def attempt_row(session_id: uuid.UUID, user_id: uuid.UUID, record: dict[str, Any]) -> dict[str, Any]:
+    def number(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+    return {
+        "id": uuid.uuid4(),
+        "session_id": session_id,
+        "user_id": user_id,
+        "kind": record["kind"],
+        "stage": record["stage"],
+        "level": record["level"],
+        "item": record["item"],
+        "score": number(record.get("score")),
+        "passed": record.get("passed"),
+        "hints": record.get("hints") or 0,
+        "duration_seconds": number(record.get("duration_seconds")) or Decimal(0),
+        "concept": record.get("concept"),
+        "question_kind": record.get("question_kind"),
+        "cases_passed": record.get("cases_passed"),
+        "cases_total": record.get("cases_total"),
+        "details": {"missed_concepts": record["missed_concepts"]} if record.get("missed_concepts") else {},
+        "created_at": datetime.fromisoformat(record["at"]),
+    }
+
+
+@contextmanager
+def work(db: Database, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime) -> Iterator[Work]:
+    """Lock the learner's session and yield it as a `Work`; the transaction commits after."""
+    from patternlift_cli.content.loader import get_pattern
+
+    with db.session(write=True) as session:
+        row = session.exec(
+            select(LearningSession).where(LearningSession.id == session_id).with_for_update()
+        ).first()
+        if row is None or row.user_id != user_id:
+            raise UsageError("That learning session does not exist for this learner.")
+        progress = StageProgress.load(row.stage_progress, row.attempt_history or ())
+        yield Work(session, row, get_pattern(row.pattern_id or ""), now, progress, progress_state(row, progress))

@@ -1,0 +1,18 @@
+"""`config show`: the settings in effect, keys masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+
+def settings(report: dict[str, Any]) -> RenderableType:
+    table = Table(show_header=False, box=None)
+    for name, value in report["settings"].items():
+        table.add_row(name, Text(str(value if value is not None else "(not set)")))
+    for provider, info in report["keys"].items():
+        table.add_row(f"{provider} key", Text.assemble(info["value"], (f"  ({info['source']})" if info["source"] else "", "dim")))
+    return table

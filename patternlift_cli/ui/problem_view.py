@@ -1,0 +1,16 @@
+"""The problem list of `patternlift problems`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import RenderableType
+from rich.table import Table
+
+
+def problem_list(rows: list[dict[str, Any]]) -> RenderableType:
+    table = Table("Problem id", "Level", "Title", box=None, header_style="bold")
+    for row in rows:
+        level = "mastery" if row["level"] == "mastery" else f"L{row['level']}"
+        table.add_row(row["id"], level, row["title"])
+    return table
