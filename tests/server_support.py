@@ -31,7 +31,6 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 WATCHDOG_DIR = Path(__file__).resolve().parent / "fakes" / "watchdog"
 PEPPER = "test-pepper-" + "x" * 32
-SERVER_TABLES = ("auth_email_codes", "auth_rate_limits", "auth_access_tokens", "idempotency_keys")
 
 
 def free_port() -> int:
@@ -190,11 +189,12 @@ def mailbox() -> Iterator[MailBox]:
 
 def clean_server_database(url: str) -> None:
     """Empty every table the server tests write (DELETE: on tables this small, far faster than TRUNCATE)."""
+    from patternlift_cli.db.platform_models import PLATFORM_TABLES
     from tests.conftest import USER_TABLES
 
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        for table in SERVER_TABLES + USER_TABLES:
+        for table in PLATFORM_TABLES + USER_TABLES:
             connection.exec_driver_sql(f"DELETE FROM {table}")
         connection.exec_driver_sql("DELETE FROM auth.users")
     engine.dispose()

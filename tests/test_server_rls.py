@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from patternlift_cli.db.engine import create_engine_for, normalize_database_url
+from patternlift_cli.db.platform_models import PLATFORM_TABLES
 from patternlift_cli.db.models import (
     LearningSession,
     PatternProgress,
@@ -33,7 +34,6 @@ PROTECTED_COLUMNS = {
     "trial_ends_at": "now() + interval '100 years'",
     "email": "'someone-else@example.com'",
 }
-PLATFORM_TABLES = ("auth_email_codes", "auth_access_tokens", "auth_rate_limits", "idempotency_keys")
 
 
 @pytest.fixture

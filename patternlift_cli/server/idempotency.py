@@ -40,7 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from patternlift_cli.db.models import IdempotencyKey
+from patternlift_cli.db.platform_models import IdempotencyKey
 from patternlift_cli.errors import PatternLiftError, UsageError
 from patternlift_cli.server.problems import HTTPProblem, error_response, internal_error_response
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from patternlift_cli.db.models import AuthRateLimit
+from patternlift_cli.db.platform_models import AuthRateLimit
 from patternlift_cli.db.unit import Database
 from patternlift_cli.errors import RateLimitedError
 

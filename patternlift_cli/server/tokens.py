@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from patternlift_cli.db.models import AuthAccessToken, UserProfile
+from patternlift_cli.db.models import UserProfile
+from patternlift_cli.db.platform_models import AuthAccessToken
 from patternlift_cli.server.database import Learner
 
 PREFIX = "plt_"

@@ -95,8 +95,26 @@ def _test_router() -> APIRouter:
     return router
 
 
+def _small_engine(settings):  # type: ignore[no-untyped-def]
+    """The server's engine with a small pool: the test PostgreSQL is shared by every test run
+    on the machine, and the replicas' idle connections must not crowd it out."""
+    import sqlalchemy as sa
+
+    from patternlift_cli.server.app import server_engine
+
+    engine = server_engine(settings)
+    if engine.dialect.name != "postgresql":
+        return engine
+    engine.dispose()
+    return sa.create_engine(engine.url, pool_size=2, max_overflow=6, pool_pre_ping=True,
+                            connect_args={"connect_timeout": settings.db_connect_timeout_seconds})
+
+
 def create() -> FastAPI:
     clock_file = os.environ.get("PATTERNLIFT_TEST_CLOCK_FILE")
-    app = create_server(get_settings(), clock=FileClock(Path(clock_file)) if clock_file else None)
+    settings = get_settings()
+    app = create_server(
+        settings, clock=FileClock(Path(clock_file)) if clock_file else None, engine=_small_engine(settings)
+    )
     app.include_router(_test_router())
     return app
