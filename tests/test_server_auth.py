@@ -15,7 +15,6 @@ from patternlift_cli.errors import NotLoggedInError, RateLimitedError, SignInCod
 from patternlift_cli.remote import auth
 from tests.server_support import ISSUER, SUPABASE_SECRET, Jwks, Platform, sign_in
 
-
 # ----- the happy path -----------------------------------------------------------------------
 
 

@@ -28,8 +28,8 @@ def trial_settings(database: Path, mailbox: MailBox, **overrides: object) -> Set
 
 @pytest.fixture
 def client(sqlite_template: Path, tmp_path: Path, mailbox: MailBox, home: Path) -> Iterator[TestClient]:
-    from tests.fakes.server_app import _test_router
     from patternlift_cli.server import create_app
+    from tests.fakes.server_app import _test_router
 
     database = tmp_path / "trial.db"
     shutil.copyfile(sqlite_template, database)

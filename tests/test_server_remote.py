@@ -12,8 +12,8 @@ import keyring.core
 import pytest
 
 from patternlift_cli import errors
-from patternlift_cli.ports import problems
 from patternlift_cli.config import reset_settings_cache
+from patternlift_cli.ports import problems
 from patternlift_cli.remote import token_store
 
 SERVER = "https://patternlift.example.com"

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 from patternlift_cli.db.engine import create_engine_for, normalize_database_url
-from patternlift_cli.db.platform_models import PLATFORM_TABLES
 from patternlift_cli.db.models import (
     LearningSession,
     PatternProgress,
@@ -22,6 +21,7 @@ from patternlift_cli.db.models import (
     UserCalibration,
     UserProfile,
 )
+from patternlift_cli.db.platform_models import PLATFORM_TABLES
 from patternlift_cli.server.database import Learner, LearnerDatabase, RequestDatabase
 from tests.server_support import Platform, sign_in
 

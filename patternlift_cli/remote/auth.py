@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from patternlift_cli.ports.auth import AccessToken, EmailCodeRequest, EmailCodeSent, Me, TokenRequest
 from patternlift_cli.errors import NotLoggedInError
+from patternlift_cli.ports.auth import AccessToken, EmailCodeRequest, EmailCodeSent, Me, TokenRequest
 from patternlift_cli.remote.client import ServerClient
 
 

@@ -24,8 +24,8 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from patternlift_cli import __version__
-from patternlift_cli.ports import problems
 from patternlift_cli.errors import BadServerResponseError, ConfigError, ServerUnreachableError
+from patternlift_cli.ports import problems
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -17,8 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from patternlift_cli.ports import problems as catalogue
 from patternlift_cli.errors import NotLoggedInError, PatternLiftError, RateLimitedError
+from patternlift_cli.ports import problems as catalogue
 
 logger = logging.getLogger("patternlift.server")
 

@@ -23,11 +23,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from patternlift_cli.ports.auth import CODE_LENGTH, CODE_MAX_WRONG_TRIES, CODE_TTL_SECONDS
 from patternlift_cli.config import Settings
 from patternlift_cli.db.platform_models import AuthEmailCode
 from patternlift_cli.db.unit import Database
 from patternlift_cli.errors import ConfigError, SignInCodeError
+from patternlift_cli.ports.auth import CODE_LENGTH, CODE_MAX_WRONG_TRIES, CODE_TTL_SECONDS
 from patternlift_cli.server import learners, rate_limits, tokens
 from patternlift_cli.server.mailer import Mailer
 from patternlift_cli.services.accounts import normalize_email
