@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from patternlift_cli.errors import ConfigError
@@ -27,6 +27,8 @@ SECRET_SOURCES: dict[str, tuple[str, str]] = {
     "openai": ("openai_api_key", "OPENAI_API_KEY"),
     "stripe": ("stripe_api_key", "STRIPE_API_KEY"),
     "stripe-webhook": ("stripe_webhook_secret", "STRIPE_WEBHOOK_SECRET"),
+    # The connected-mode access token; patternlift_cli.remote.token_store keys it by server.
+    "server-token": ("server_token", "PATTERNLIFT_TOKEN"),
 }
 
 
@@ -85,6 +87,66 @@ class Settings(BaseSettings):
     judge_time_limit_seconds: float = Field(default=2.0, gt=0, le=60)
     judge_memory_limit_mb: int = Field(default=256, ge=32, le=8192)
     judge_output_limit_kb: int = Field(default=64, ge=1, le=10240)
+
+    # ----- the server (`patternlift server`) and connected mode (docs/SERVER.md) --------------
+    server_url: str | None = Field(
+        default=None, description="Connected mode: the PatternLift server this CLI talks to."
+    )
+    token: SecretStr | None = Field(
+        default=None, description="Connected mode: an access token for scripts and CI."
+    )
+    server_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    server_max_attempts: int = Field(default=3, ge=1, le=10)
+    server_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    server_forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="Proxies whose X-Forwarded-For/-Proto are trusted (comma list, or *).",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None, description="smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]"
+    )
+    smtp_from: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    auth_pepper: SecretStr | None = Field(
+        default=None, description="Server secret keying the sign-in code hashes (>= 32 chars)."
+    )
+    auth_token_ttl_seconds: int = Field(default=30 * 86400, ge=60)
+    auth_code_requests_per_email: int = Field(default=5, ge=1, description="per hour")
+    auth_code_requests_per_address: int = Field(default=30, ge=1, description="per hour")
+    auth_code_tries_per_email: int = Field(default=10, ge=1, description="per 15 minutes")
+    auth_code_tries_per_address: int = Field(default=60, ge=1, description="per 15 minutes")
+    supabase_jwt_secret: SecretStr | None = None
+    supabase_jwks_url: str | None = None
+    supabase_jwt_issuer: str | None = None
+    supabase_jwt_audience: str = "authenticated"
+
+    @field_validator("server_url", "supabase_jwks_url")
+    @classmethod
+    def _server_side_http_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"'{value}' is not an http(s) URL (like https://host)")
+        return value.strip().rstrip("/")
+
+    @field_validator("auth_pepper")
+    @classmethod
+    def _long_enough_pepper(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (secrets.token_urlsafe(32) makes one)")
+        return value
+
+    @field_validator("token", "smtp_url", "supabase_jwt_secret", "smtp_from", "supabase_jwt_issuer")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr) and not value.get_secret_value().strip():
+            return None
+        return value or None
 
     @field_validator("database_url")
     @classmethod

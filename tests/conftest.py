@@ -17,6 +17,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+# The server tests' fixtures (uvicorn replicas, SMTP, JWKS), registered once so that their
+# session scope really is one per run (importing them into each module would start them per module).
+pytest_plugins = ("tests.server_support",)
+
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

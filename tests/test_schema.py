@@ -310,15 +310,11 @@ def test_rls_keeps_two_learners_apart(backend: str, engine: sa.Engine) -> None:
             sa.text("UPDATE user_profiles SET full_name = 'hacked' WHERE id = :bob"), {"bob": bob}
         ).rowcount
         assert changed == 0
-        # ... and Alice cannot write rows in Bob's name.
+        # ... and Alice cannot write rows in Bob's name (AI spend she cannot insert at all).
         with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
             with connection.begin_nested():
                 connection.execute(
-                    sa.text(
-                        "INSERT INTO ai_interactions (user_id, interaction_type, prompt_tokens, "
-                        "completion_tokens, model_used, cost_usd) VALUES (:bob, 'hint', 1, 1, 'm', 0)"
-                    ),
-                    {"bob": bob},
+                    sa.text("INSERT INTO learning_sessions (user_id) VALUES (:bob)"), {"bob": bob}
                 )
 
     with engine.connect() as connection, connection.begin():

@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "config",
     "db",
     "webhooks",
+    "server",
 )
 
 

@@ -529,3 +529,8 @@ USER_OWNED_TABLES = (
     "pattern_reviews",
     "review_logs",
 )
+
+
+
+# The server's tables (docs/SERVER.md) live in db/platform_models.py; imported for one metadata.
+from patternlift_cli.db.platform_models import AuthAccessToken, AuthEmailCode, AuthRateLimit, IdempotencyKey  # noqa: E402,F401

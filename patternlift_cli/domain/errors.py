@@ -10,17 +10,22 @@ Hierarchy::
 
     PatternLiftError                     exit 1
     ├── UsageError                       exit 2   bad argument, unknown pattern or problem
-    │   └── UnknownPatternError          exit 2   with the closest names
+    │   ├── UnknownPatternError          exit 2   with the closest names
+    │   └── RateLimitedError             exit 2   too many sign-in attempts; says when to retry
     ├── ConfigError                      exit 3   malformed setting, .env value or URL
     ├── StorageError                     exit 4
     │   ├── DatabaseUnreachableError     exit 4   names host and port
     │   ├── DatabaseFileError            exit 4   unwritable or corrupt SQLite file
     │   └── SchemaOutOfDateError         exit 4   run `patternlift db upgrade`
     ├── NotLoggedInError                 exit 5
+    │   └── SignInCodeError              exit 5   a wrong, used, expired or locked sign-in code
     ├── ContentError                     exit 6   a broken curriculum file, names file and field
     ├── RefusedError                     exit 7   a learning rule says no (the solution unlocks
     │   └── StageTransitionError         exit 7   after 3 failed runs; no hints in the assessment)
     ├── ServerError                      exit 8   the PatternLift server is unreachable or failed
+    │   ├── ServerUnreachableError       exit 8   no connection or no answer in time; names it
+    │   ├── BadServerResponseError       exit 8   an answer that is not the PatternLift API (HTML...)
+    │   └── TemporarilyUnavailableError  exit 8   the server cannot do it right now (mail, busy)
     ├── AIError                          exit 10
     │   ├── AINotConfiguredError         exit 11  no key: says how to set one
     │   ├── BudgetExceededError          exit 12  spent, limit, reset date
@@ -70,6 +75,12 @@ class UnknownPatternError(UsageError):
         self.suggestions = suggestions
 
 
+class RateLimitedError(UsageError):
+    def __init__(self, message: str, *, hint: str | None = None, retry_after_seconds: int = 60) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class ConfigError(PatternLiftError):
     exit_code = 3
 
@@ -94,6 +105,10 @@ class NotLoggedInError(PatternLiftError):
     exit_code = 5
 
 
+class SignInCodeError(NotLoggedInError):
+    pass
+
+
 class ContentError(PatternLiftError):
     exit_code = 6
 
@@ -110,6 +125,18 @@ class StageTransitionError(RefusedError):
 
 class ServerError(PatternLiftError):
     exit_code = 8
+
+
+class ServerUnreachableError(ServerError):
+    pass
+
+
+class BadServerResponseError(ServerError):
+    pass
+
+
+class TemporarilyUnavailableError(ServerError):
+    pass
 
 
 class AIError(PatternLiftError):
@@ -156,16 +183,21 @@ __all__ = [
     "PatternLiftError",
     "UsageError",
     "UnknownPatternError",
+    "RateLimitedError",
     "ConfigError",
     "StorageError",
     "DatabaseUnreachableError",
     "DatabaseFileError",
     "SchemaOutOfDateError",
     "NotLoggedInError",
+    "SignInCodeError",
     "ContentError",
     "RefusedError",
     "StageTransitionError",
     "ServerError",
+    "ServerUnreachableError",
+    "BadServerResponseError",
+    "TemporarilyUnavailableError",
     "AIError",
     "AINotConfiguredError",
     "BudgetExceededError",

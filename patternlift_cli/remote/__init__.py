@@ -1,0 +1,1 @@
+"""Connected mode: the CLI as a client of a PatternLift server (httpx)."""

@@ -1,0 +1,111 @@
+"""Transactions for one request: as the signed-in learner (row-level security) or as the owner.
+
+`LearnerDatabase` is what the learning use cases get on the server. Each of its transactions
+starts the way Supabase's PostgREST starts one for a signed-in user::
+
+    SELECT set_config('role', 'authenticated', true),
+           set_config('request.jwt.claim.sub', '<learner id>', true),
+           set_config('request.jwt.claims', '{"sub": ..., "role": "authenticated", ...}', true)
+
+(`set_config('role', ..., true)` is `SET LOCAL ROLE`.) Everything after that runs under the
+seed's policies and the learner role's column privileges, so a query that forgets its user
+filter still sees only the caller's rows, and the AI limit or subscription status cannot be
+written at all. The settings are transaction-local: a pooled connection carries nothing over.
+
+`RequestDatabase` is the owner's connection for the same request, for budget and billing writes
+that must change what the learner may not (always with an explicit user filter). Both claim
+the request's Idempotency-Key, if any, inside their first write transaction (see idempotency.py).
+
+On SQLite (a one-machine trial) there are no roles: the learner database is the plain one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from patternlift_cli.db.unit import Database
+
+if TYPE_CHECKING:
+    from patternlift_cli.server.idempotency import IdempotencyClaim
+
+LEARNER_ROLE = "authenticated"
+
+_AS_LEARNER = sa.text(
+    "SELECT set_config('role', :role, true), set_config('request.jwt.claim.sub', :sub, true), "
+    "set_config('request.jwt.claims', :claims, true)"
+)
+
+
+@dataclass(frozen=True)
+class Learner:
+    """Who is signed in, as the access token says."""
+
+    id: uuid.UUID
+    email: str
+    via: str  # "email-code" or "supabase"
+    token_expires_at: datetime | None = None
+
+
+class RequestDatabase(Database):
+    """The owner's transactions for one request, claiming its Idempotency-Key on first write."""
+
+    def __init__(self, engine: Engine, idempotency: IdempotencyClaim | None = None) -> None:
+        super().__init__(engine)
+        self.idempotency = idempotency
+        self._claim_in_this_transaction = False
+
+    @contextmanager
+    def _write_scope(self, write: bool) -> Iterator[None]:
+        claim = self.idempotency
+        claiming = bool(write and claim is not None and not claim.committed)
+        self._claim_in_this_transaction = claiming
+        try:
+            yield
+        finally:
+            self._claim_in_this_transaction = False
+        if claiming and claim is not None:  # reached only when the transaction committed
+            claim.committed = True
+
+    def prepare(self, connection: sa.Connection) -> None:
+        if self._claim_in_this_transaction and self.idempotency is not None:
+            self.idempotency.claim(connection)
+
+    @contextmanager
+    def connection(self, *, write: bool = False) -> Iterator[sa.Connection]:
+        with self._write_scope(write), super().connection(write=write) as connection:
+            yield connection
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        with self._write_scope(write), super().session(write=write) as session:
+            yield session
+
+
+class LearnerDatabase(RequestDatabase):
+    """Every transaction runs as the learner: role `authenticated` and their JWT claims."""
+
+    def __init__(
+        self, engine: Engine, learner: Learner, idempotency: IdempotencyClaim | None = None
+    ) -> None:
+        super().__init__(engine, idempotency)
+        self.learner = learner
+        self._claims = json.dumps(
+            {"sub": str(learner.id), "role": LEARNER_ROLE, "aud": LEARNER_ROLE, "email": learner.email}
+        )
+
+    def prepare(self, connection: sa.Connection) -> None:
+        super().prepare(connection)  # the idempotency claim is the owner's, before the switch
+        if self.dialect == "postgresql":
+            connection.execute(
+                _AS_LEARNER, {"role": LEARNER_ROLE, "sub": str(self.learner.id), "claims": self._claims}
+            )

@@ -1,0 +1,200 @@
+"""Idempotency-Key for writes: a retried write is applied once, across replicas.
+
+Use it by giving a router (or one route) the route class::
+
+    router = APIRouter(route_class=IdempotentRoute)
+
+and taking the database from `deps.LearnerDB` / `deps.OwnerDB` in the handler. A write request
+that carries ``Idempotency-Key: <1-255 visible characters>`` then works like this:
+
+1. The key is *claimed* inside the handler's first write transaction, before anything else in
+   it: ``INSERT INTO idempotency_keys ... ON CONFLICT DO NOTHING``. The claim commits or rolls
+   back with the write itself, so "applied" and "claimed" can never disagree. A concurrent
+   duplicate blocks on the key until the first one commits or rolls back.
+2. If the key was already claimed, nothing runs again: a stored response is replayed (with
+   ``Idempotent-Replayed: true``); a claim without a response yet answers 409
+   (``idempotency-in-progress``, retry shortly); the same key on a different method, path or
+   body answers 422 (``idempotency-key-reused``).
+3. After the handler returns, its response (status, media type, body) is stored on the key. An
+   error raised after the claim committed is stored too, so a retry sees the same error
+   instead of applying the write twice.
+
+Keys live 24 hours per learner. Streaming responses are not replayable (only the status is
+stored); the routes that stream must not take an Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from fastapi.routing import APIRoute
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from patternlift_cli.db.platform_models import IdempotencyKey
+from patternlift_cli.errors import PatternLiftError, UsageError
+from patternlift_cli.server.problems import HTTPProblem, error_response, internal_error_response
+
+logger = logging.getLogger("patternlift.server")
+
+HEADER = "Idempotency-Key"
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_LIFETIME = timedelta(hours=24)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+_keys = IdempotencyKey.__table__
+
+
+class IdempotentReplay(Exception):
+    """Raised from inside the claiming transaction: the write was applied before."""
+
+    def __init__(self, status_code: int, media_type: str | None, body: str | None) -> None:
+        super().__init__(status_code)
+        self.status_code = status_code
+        self.media_type = media_type
+        self.body = body
+
+    def response(self) -> Response:
+        return Response(
+            (self.body or "").encode("utf-8"),
+            status_code=self.status_code,
+            media_type=self.media_type,
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+
+@dataclass
+class IdempotencyClaim:
+    """One request's key; `user_id` is bound by the dependency that signs the learner in."""
+
+    key: str
+    method: str
+    path: str
+    request_hash: str
+    clock: Callable[[], datetime]
+    user_id: uuid.UUID | None = None
+    committed: bool = field(default=False)
+
+    def claim(self, connection: sa.Connection) -> None:
+        if self.user_id is None:
+            raise AssertionError("an idempotency claim needs the signed-in learner")
+        now = self.clock()
+        connection.execute(
+            sa.delete(_keys).where(_keys.c.user_id == self.user_id, _keys.c.created_at < now - KEY_LIFETIME)
+        )
+        values = {
+            "user_id": self.user_id,
+            "key": self.key,
+            "method": self.method,
+            "path": self.path,
+            "request_hash": self.request_hash,
+            "created_at": now,
+        }
+        # RETURNING, not rowcount: the driver reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+        claimed = connection.execute(
+            _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
+        ).first()
+        if claimed is not None:
+            return
+        row = connection.execute(
+            sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
+        ).one()
+        if (row.method, row.path, row.request_hash) != (self.method, self.path, self.request_hash):
+            raise HTTPProblem(
+                "idempotency-key-reused",
+                f"This {HEADER} was used for a different request ({row.method} {row.path}); "
+                "use a new key for a new request.",
+            )
+        if row.status_code is None:
+            raise HTTPProblem(
+                "idempotency-in-progress",
+                f"A request with this {HEADER} is still being processed; retry in a moment.",
+                headers={"Retry-After": "1"},
+            )
+        raise IdempotentReplay(row.status_code, row.media_type, row.response_body)
+
+    def store(self, engine: Engine, response: Response) -> None:
+        body = getattr(response, "body", None)
+        text = bytes(body).decode("utf-8", errors="replace") if body is not None else None
+        with engine.begin() as connection:
+            connection.execute(
+                sa.update(_keys)
+                .where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
+                .values(
+                    status_code=response.status_code,
+                    media_type=response.media_type or response.headers.get("content-type"),
+                    response_body=text,
+                    completed_at=self.clock(),
+                )
+            )
+
+
+def _insert(connection: sa.Connection):  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(_keys)
+
+
+def request_claim(request: Request) -> IdempotencyClaim | None:
+    """The claim IdempotentRoute put on this request, if the request carries a key."""
+    return getattr(request.state, "idempotency", None)
+
+
+async def _new_claim(request: Request) -> IdempotencyClaim | None:
+    key = request.headers.get(HEADER)
+    if key is None or request.method in SAFE_METHODS:
+        return None
+    if not KEY_PATTERN.match(key):
+        raise UsageError(f"{HEADER} must be 1-255 visible ASCII characters.")
+    body = await request.body()  # Starlette caches it: the handler reads the same bytes
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return IdempotencyClaim(
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        request_hash=digest.hexdigest(),
+        clock=request.app.state.clock,
+    )
+
+
+class IdempotentRoute(APIRoute):
+    """An APIRoute whose write requests honour Idempotency-Key (see the module docstring)."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_once(request: Request) -> Response:
+            claim = await _new_claim(request)
+            if claim is None:
+                return await handle(request)
+            request.state.idempotency = claim
+            try:
+                response = await handle(request)
+            except IdempotentReplay as replay:
+                return replay.response()
+            except PatternLiftError as error:
+                if not claim.committed:
+                    raise
+                response = error_response(error)
+            except Exception:
+                if claim.committed:
+                    await run_in_threadpool(claim.store, request.app.state.engine, internal_error_response())
+                raise
+            if claim.committed:
+                await run_in_threadpool(claim.store, request.app.state.engine, response)
+            return response
+
+        return handle_once
