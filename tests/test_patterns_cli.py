@@ -36,7 +36,10 @@ def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  #
     assert detail["persona_type"] == "balanced_learner"
 
     table = invoke(monkeypatch, ["progress", "two-pointers"], [])
-    assert table.exit_code == 0 and f"Struggles: {first.concept.replace('-', ' ')}" in table.output
+    from patternlift_cli.domain.struggles import describe_struggle
+
+    words = describe_struggle(f"concept:{first.concept}", {})
+    assert table.exit_code == 0 and f"Struggles: {words}" in table.output
 
     achievements = json.loads(invoke(monkeypatch, ["achievements", "--json"], []).output)
     assert len(achievements) >= 8
