@@ -123,6 +123,15 @@ class Settings(BaseSettings):
         return user_data_path(APP_NAME, appauthor=False)
 
     @property
+    def cache_dir(self) -> Path:
+        """Files PatternLift can rebuild at any time (the parsed curriculum)."""
+        if self.home is not None:
+            return self.home / "cache"
+        from platformdirs import user_cache_path
+
+        return user_cache_path(APP_NAME, appauthor=False)
+
+    @property
     def workspace_dir(self) -> Path:
         return self.workspace if self.workspace is not None else self.data_dir / "workspace"
 
