@@ -22,15 +22,20 @@ def _entry_point() -> str:
     return found
 
 
-def _run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _environment(home: Path, **env: str) -> dict[str, str]:
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PATTERNLIFT_", "OPENAI_", "STRIPE_"))
     }
     environment.update({"PATTERNLIFT_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "120", **env})
+    return environment
+
+
+def _run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        args, capture_output=True, text=True, env=environment, cwd=home, timeout=60, stdin=subprocess.DEVNULL
+        args, capture_output=True, text=True, env=_environment(home, **env), cwd=home, timeout=60,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -46,6 +51,28 @@ def test_help_and_version_do_not_import_heavy_libraries(flag: str, tmp_path: Pat
     result = _run([sys.executable, "-c", probe], tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+NEEDLESS_FOR_PATTERNS = ("alembic", "yaml", "keyring", "openai", "stripe")
+
+
+@pytest.mark.parametrize(
+    "command", [["patterns"], ["check", "two-pointers-1-pair-with-target-sum", "solution.py"]], ids=["patterns", "check"]
+)
+def test_everyday_commands_leave_alembic_yaml_and_the_sdks_unimported(command: list[str], tmp_path: Path) -> None:
+    """Schema at head and the curriculum cached: no migration tool, no YAML parser, no SDKs."""
+    (tmp_path / "solution.py").write_text("class Solution:\n    pass\n")
+    assert _run([_entry_point(), "login", "--email", "fast@example.com"], tmp_path).returncode == 0
+    assert _run([_entry_point(), "patterns"], tmp_path).returncode == 0  # fills the cache
+    probe = (
+        "import json, sys\n"
+        f"sys.argv = ['patternlift', *{command!r}]\n"
+        "from patternlift_cli.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps([m for m in {NEEDLESS_FOR_PATTERNS!r} if m in sys.modules]))\n"
+    )
+    result = _run([sys.executable, "-c", probe], tmp_path)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [], result.stderr
 
 
 def test_entry_point_version_and_module_form(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def _engine():
     return get_engine()
 
 
-@db_app.command()
+@db_app.command(context_settings={"ignore_unknown_options": True})
 def upgrade(
     revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
 ) -> None:
@@ -34,17 +34,16 @@ def upgrade(
     from patternlift_cli.ui.console import console
 
     engine = _engine()
-    before = migrate.current_revision(engine)
-    migrate.upgrade(engine, revision)
-    after = migrate.current_revision(engine)
+    migration = migrate.upgrade(engine, revision)
     where = describe_location(engine.url)
-    if before == after:
-        console.print(f"{where} is already at revision {after}.")
+    if migration.before == migration.after:
+        console.print(f"{where} is already at revision {migration.after}.")
     else:
-        console.print(f"Migrated {where}: {before or 'empty'} -> {after}.")
+        console.print(f"Migrated {where}: {migration.before or 'empty'} -> {migration.after}.")
 
 
-@db_app.command()
+# `-1` is a relative step, not an option: let it through to the argument.
+@db_app.command(context_settings={"ignore_unknown_options": True})
 def downgrade(
     revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
@@ -58,9 +57,8 @@ def downgrade(
 
     if not yes and not typer.confirm(f"Downgrade the database to {revision}? Data may be lost"):
         raise typer.Exit(1)
-    engine = _engine()
-    migrate.downgrade(engine, revision)
-    console.print(f"Database now at revision {migrate.current_revision(engine) or 'base (empty)'}.")
+    migration = migrate.downgrade(_engine(), revision)
+    console.print(f"Database now at revision {migration.after or 'base (empty)'}.")
 
 
 @db_app.command()
