@@ -109,6 +109,7 @@ def _assert_one_clear_error(result: subprocess.CompletedProcess[str], code: int,
     assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1, f"not one line: {result.stderr!r}"  # as the README promises
     for needle in needles:
         assert needle in result.stderr
 
@@ -122,13 +123,46 @@ def test_malformed_database_url_names_the_variable(tmp_path: Path) -> None:
     _assert_one_clear_error(result, 3, "PATTERNLIFT_DATABASE_URL", "mysql")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://learner:hunter2@db.example.com:notaport/app",
+        "postgresql+psycopg://learner:hun@ter2@db.example.com:notaport/app",  # an unencoded '@'
+        "postgresql+psycopg://learner:hunter2@[::1/app",
+        "postgresql+psycopg://learner:hunter2@db.example.com:5432/?password=hunter2",
+        "postgresql+psycopg://learner:hunter2@127.0.0.1:1/app",
+    ],
+)
+def test_the_database_password_is_never_shown(tmp_path: Path, url: str) -> None:
+    for verbose in ([], ["--verbose"]):
+        result = _run([_entry_point(), *verbose, "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL=url)
+        assert result.returncode in (3, 4), result.stderr
+        assert "hunter2" not in result.stderr + result.stdout and "ter2" not in result.stderr
+        assert "***" in result.stderr or "127.0.0.1:1" in result.stderr
+    shown = _run([_entry_point(), "config", "show", "--json"], tmp_path, PATTERNLIFT_DATABASE_URL=url)
+    assert shown.returncode == 0 and "hunter2" not in shown.stdout and "ter2" not in shown.stdout
+
+
 def test_unreachable_server_names_host_and_port(tmp_path: Path) -> None:
     result = _run(
         [_entry_point(), "login", "--email", "x@example.com"],
         tmp_path,
         PATTERNLIFT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
     )
-    _assert_one_clear_error(result, 4, "127.0.0.1:1")
+    _assert_one_clear_error(result, 4, "127.0.0.1:1", "Is the server running?")
+
+
+def test_missing_role_and_database_are_named_not_blamed_on_the_server(tmp_path: Path, pg_database_url: str) -> None:
+    import sqlalchemy as sa
+
+    server = sa.make_url(pg_database_url)
+    no_role = server.set(username="no_such_role_here", password=None).render_as_string(hide_password=False)
+    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL=no_role)
+    _assert_one_clear_error(result, 4, "has no role 'no_such_role_here'", "PATTERNLIFT_DATABASE_URL")
+    assert "server running" not in result.stderr
+    no_database = server.set(database="no_such_database_here").render_as_string(hide_password=False)
+    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL=no_database)
+    _assert_one_clear_error(result, 4, "has no database 'no_such_database_here'")
 
 
 def test_corrupt_sqlite_file_is_reported_and_left_alone(tmp_path: Path) -> None:
@@ -150,6 +184,21 @@ def test_unwritable_sqlite_location_is_reported(tmp_path: Path) -> None:
         PATTERNLIFT_HOME=str(blocker / "home"),
     )
     _assert_one_clear_error(result, 4, "Cannot create the database folder")
+
+
+def test_env_file_that_is_not_utf8_is_one_line_and_left_alone(tmp_path: Path) -> None:
+    content = "PATTERNLIFT_AI_MODEL=gpt-4o-mini\n# caf\u00e9 notes\n".encode("latin-1")
+    (tmp_path / ".env").write_bytes(content)
+    result = _run([_entry_point(), "whoami"], tmp_path)
+    _assert_one_clear_error(result, 3, f"{tmp_path / '.env'}: line 2 is not UTF-8", "0xe9")
+    assert (tmp_path / ".env").read_bytes() == content
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_non_finite_time_limit_is_called_what_it_is(tmp_path: Path, value: str) -> None:
+    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS=value)
+    _assert_one_clear_error(result, 3, "PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS", "finite number")
+    assert "60" not in result.stderr
 
 
 def test_malformed_env_file_value_names_the_setting(tmp_path: Path) -> None:
