@@ -134,10 +134,18 @@ class _Reader:
         self.handle = handle
         self.header = header
         self.body_start = handle.tell()
+        self.body: bytes | None = None
+
+    def read_body(self) -> None:
+        """Read every slice at once: one read instead of one per problem."""
+        self.body = self.handle.read()
 
     def slice(self, offset: int, length: int) -> Any:
-        self.handle.seek(self.body_start + offset)
-        chunk = self.handle.read(length)
+        if self.body is not None:
+            chunk = self.body[offset : offset + length]
+        else:
+            self.handle.seek(self.body_start + offset)
+            chunk = self.handle.read(length)
         if len(chunk) != length:
             raise ValueError("truncated cache")
         return json.loads(chunk)
@@ -156,6 +164,7 @@ def _read_all(reader: _Reader) -> Curriculum:
     from patternlift_cli.content.loader import CoursePattern, Curriculum
     from patternlift_cli.content.models import Pattern, Problem
 
+    reader.read_body()
     problems: dict[str, Problem] = {
         problem_id: Problem.model_validate(reader.slice(*where))
         for problem_id, where in reader.header["problems"].items()
