@@ -153,6 +153,8 @@ def test_database_newer_than_the_code_says_upgrade_patternlift(database_url: str
             assert "revision 20991231000000, newer than this PatternLift" in result.output
             assert "Upgrade PatternLift" in result.output and "db upgrade" not in result.output
             assert "Traceback" not in result.output
+        status = runner.invoke(app, ["db", "status"])
+        assert "newer than this PatternLift" in " ".join(status.output.split())
     finally:
         _set_revision(database_url, HEAD_REVISION)
 

@@ -79,7 +79,12 @@ def status(as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(data)
         return
-    state = "[green]up to date[/]" if current == head else "[yellow]out of date[/] (run `patternlift db upgrade`)"
+    if current == head:
+        state = "[green]up to date[/]"
+    elif current is not None and not migrate.is_known_revision(current):
+        state = "[red]newer than this PatternLift[/] (upgrade PatternLift)"
+    else:
+        state = "[yellow]out of date[/] (run `patternlift db upgrade`)"
     console.print(f"{data['database']}: revision {current or 'none'} of {head} — {state}")
 
 
