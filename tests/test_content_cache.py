@@ -182,3 +182,15 @@ def test_lesson_that_is_not_utf8_names_the_file(mini_course: Path) -> None:
     with pytest.raises(ContentError, match=r"^hashing/lesson.md: line \d+: not UTF-8 text \(byte 0xe9\)") as raised:
         loader.load_curriculum(mini_course)
     assert raised.value.exit_code == 6
+
+
+def test_a_symlinked_pattern_folder_is_watched_too(preview, tmp_path: Path) -> None:
+    root, env = preview
+    elsewhere = tmp_path / "drafts" / "hashing"
+    elsewhere.parent.mkdir()
+    (root / "hashing").rename(elsewhere)
+    (root / "hashing").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # must not walk forever
+    _run(env, PROBE)
+    _rewrite(elsewhere / "problems" / "hashing-3-c.yaml", "title: hashing-3-c", "title: Edited Through A Link")
+    assert _run(env, PROBE)["titles"]["hashing-3-c"] == "Edited Through A Link"

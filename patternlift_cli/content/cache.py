@@ -59,9 +59,15 @@ def content_key(root: Path) -> bytes:
     for name in _SHAPE_MODULES:
         _add_stat(digest, name, here / name)
     stack = [root]
+    seen: set[tuple[int, int]] = set()  # symlinked folders are followed, as the loader does, once
     entries: list[tuple[str, int, int]] = []
     while stack:
-        with os.scandir(stack.pop()) as scan:
+        folder = stack.pop()
+        info = folder.stat()
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        with os.scandir(folder) as scan:
             for entry in scan:
                 if entry.is_dir(follow_symlinks=True):
                     stack.append(Path(entry.path))
