@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -95,7 +96,7 @@ def own_ms(roots: list[Node], skip: set[str]) -> dict[str, tuple[float, str]]:
     return {package: (ms, importer[package]) for package, ms in totals.items()}
 
 
-def run(command: list[str], home: Path) -> str:
+def prepare(command: list[str], home: Path) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PATTERNLIFT_")}
     environment.update({"PATTERNLIFT_HOME": str(home), "NO_COLOR": "1",
                         "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"})
@@ -104,40 +105,65 @@ def run(command: list[str], home: Path) -> str:
                    capture_output=True, check=True)
     for warm_up in (["patterns"], command):  # `patterns` fills the curriculum cache, as any command does
         subprocess.run([*base, *warm_up], env=environment, cwd=home, capture_output=True)
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "patternlift_cli", *command],
-                            env=environment, cwd=home, capture_output=True, text=True)
-    return result.stderr
+    return environment
+
+
+def importtime(arguments: list[str], environment: dict[str, str] | None = None, cwd: Path | None = None) -> list[Node]:
+    result = subprocess.run([sys.executable, "-X", "importtime", *arguments], env=environment, cwd=cwd,
+                            capture_output=True, text=True)
+    return parse(result.stderr)
+
+
+def measure(roots: list[Node], in_baseline: set[str]) -> dict[str, dict[str, tuple[float, str]]]:
+    libraries: dict[str, tuple[float, str]] = {}
+    for library in LIBRARIES:
+        first = next((n for n in walk(roots) if n.name == library or n.name.startswith(library + ".")), None)
+        if first is not None:
+            top = first
+            while top.parent is not None and top.parent.name.split(".")[0] == library:
+                top = top.parent
+            libraries[library] = (top.cumulative_us / 1000, chain(top))
+    project = {n.name: (n.cumulative_us / 1000, "") for n in walk(roots) if n.name.startswith("patternlift_cli")}
+    total = {"all": (sum(root.cumulative_us for root in roots) / 1000, "")}
+    return {"total": total, "libraries": libraries, "extra": own_ms(roots, in_baseline), "project": project}
+
+
+def median_of(runs: list[dict[str, dict[str, tuple[float, str]]]], section: str) -> dict[str, tuple[float, str]]:
+    keys = {key for run in runs for key in run[section]}
+    return {
+        key: (statistics.median(run[section].get(key, (0.0, ""))[0] for run in runs),
+              next(run[section][key][1] for run in runs if key in run[section]))
+        for key in keys
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
-        roots = parse(run(args.command, Path(home)))
-        baseline = parse(subprocess.run([sys.executable, "-X", "importtime", "-c", "import sqlmodel"],
-                                        capture_output=True, text=True).stderr)
-    total = sum(root.cumulative_us for root in roots)
-    print(f"patternlift {' '.join(args.command)}: {total / 1000:.0f} ms of imports in all")
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        environment = prepare(args.command, home)
+        runs = []
+        for _ in range(args.runs):
+            in_baseline = {node.name for node in walk(importtime(["-c", "import sqlmodel"]))}
+            roots = importtime(["-m", "patternlift_cli", *args.command], environment, home)
+            runs.append(measure(roots, in_baseline))
+    print(f"patternlift {' '.join(args.command)}: {median_of(runs, 'total')['all'][0]:.0f} ms of imports in all "
+          f"(medians of {args.runs} runs)")
+    libraries = median_of(runs, "libraries")
     print(f"{'library':<18} {'ms':>6}  first imported by")
     for library in LIBRARIES:
-        first = next((n for n in walk(roots) if n.name == library or n.name.startswith(library + ".")), None)
-        if first is None:
-            print(f"{library:<18} {'-':>6}  not imported")
-            continue
-        top = first
-        while top.parent is not None and top.parent.name.split(".")[0] == library:
-            top = top.parent
-        print(f"{library:<18} {top.cumulative_us / 1000:6.1f}  {chain(top)}")
-    in_baseline = {node.name for node in walk(baseline)}
-    extra = own_ms(roots, in_baseline)
+        ms, by = libraries.get(library, (0.0, ""))
+        print(f"{library:<18} {ms:6.1f}  {by}" if by else f"{library:<18} {'-':>6}  not imported")
+    extra = median_of(runs, "extra")
     print(f"\nbeyond `import sqlmodel` ({sum(ms for ms, _ in extra.values()):.0f} ms of own import time):")
     for package, (ms, by) in sorted(extra.items(), key=lambda item: -item[1][0])[:25]:
         print(f"  {ms:6.1f}  {package:<40} {by}")
     print("\nproject modules by cumulative ms (their own imports included):")
-    project = [n for n in walk(roots) if n.name.startswith("patternlift_cli")]
-    for node in sorted(project, key=lambda n: -n.cumulative_us)[:15]:
-        print(f"  {node.cumulative_us / 1000:6.1f}  {node.name}")
+    for name, (ms, _) in sorted(median_of(runs, "project").items(), key=lambda item: -item[1][0])[:15]:
+        print(f"  {ms:6.1f}  {name}")
 
 
 if __name__ == "__main__":
