@@ -1,11 +1,13 @@
 """`patternlift patterns` for a signed-in SQLite learner against `python -c "import sqlmodel"`.
 
-    python bench/patterns_startup.py [--samples 30]
+    python bench/patterns_startup.py [--samples 30] [--other-tree DIR]
 
 Both are whole processes, started the way a learner starts them, interleaved sample by sample
 so the machine's load falls on both alike. The learner lives in a temporary PATTERNLIFT_HOME
 and one warm-up run fills the curriculum cache, as every run after the first finds it. Prints
-the median milliseconds of each and their ratio (goal: <= 1.3).
+the median milliseconds of each and their ratio (goal: <= 1.3). `--other-tree DIR` (a checkout
+of another commit, e.g. `git archive main | tar -x -C DIR`) adds a third series, interleaved
+with the other two: the same command run from DIR's code (PYTHONPATH=DIR), for before/after.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--other-tree", type=Path, help="also time the code in this checkout")
     args = parser.parse_args()
     script = Path(sys.executable).with_name("patternlift")
     if not script.exists():
@@ -49,15 +52,24 @@ def main() -> None:
         patterns_command = [str(script), "patterns"]
         timed(patterns_command, env, home)  # fills the cache, as the learner's first run does
         timed(baseline_command, env, home)
+        other_env = {**env, "PYTHONPATH": str(args.other_tree.resolve())} if args.other_tree else None
+        if other_env is not None:
+            timed(patterns_command, other_env, home)  # compiles its bytecode
         baseline: list[float] = []
         patterns: list[float] = []
+        other: list[float] = []
         for _ in range(args.samples):
             baseline.append(timed(baseline_command, env, home))
             patterns.append(timed(patterns_command, env, home))
+            if other_env is not None:
+                other.append(timed(patterns_command, other_env, home))
     base, measured = statistics.median(baseline), statistics.median(patterns)
     print(f"python -c 'import sqlmodel'  median {base * 1000:7.1f} ms")
-    print(f"patternlift patterns         median {measured * 1000:7.1f} ms")
-    print(f"ratio {measured / base:.2f} (goal <= 1.3), {args.samples} interleaved samples each")
+    print(f"patternlift patterns         median {measured * 1000:7.1f} ms   ratio {measured / base:.2f} (goal <= 1.3)")
+    if other:
+        median_other = statistics.median(other)
+        print(f"  the same from {args.other_tree}: median {median_other * 1000:7.1f} ms   ratio {median_other / base:.2f}")
+    print(f"{args.samples} interleaved samples each")
 
 
 if __name__ == "__main__":
