@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        # NaN passes no bound check and fails every comparison, so `gt=0, le=60` would call
+        # "nan" too big; reject non-finite numbers for what they are, in every setting.
+        allow_inf_nan=False,
     )
 
     home: Path | None = Field(
@@ -185,6 +188,15 @@ class Settings(BaseSettings):
         return user_data_path(APP_NAME, appauthor=False)
 
     @property
+    def cache_dir(self) -> Path:
+        """Files PatternLift can rebuild at any time (the parsed curriculum)."""
+        if self.home is not None:
+            return self.home / "cache"
+        from platformdirs import user_cache_path
+
+        return user_cache_path(APP_NAME, appauthor=False)
+
+    @property
     def workspace_dir(self) -> Path:
         return self.workspace if self.workspace is not None else self.data_dir / "workspace"
 
@@ -208,10 +220,21 @@ def _describe_validation_error(error: ValidationError) -> str:
     return f"Invalid setting PATTERNLIFT_{field.upper()}: {message}"
 
 
+def _not_utf8(error: UnicodeDecodeError) -> ConfigError:
+    line = error.object[: error.start].count(b"\n") + 1
+    env_file = Path(str(Settings.model_config.get("env_file") or ".env")).resolve()
+    return ConfigError(
+        f"{env_file}: line {line} is not UTF-8 text (byte 0x{error.object[error.start]:02x}); "
+        "save the file as UTF-8 (PatternLift left it as it is)."
+    )
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     try:
         return Settings()
+    except UnicodeDecodeError as error:  # the .env file, read as UTF-8
+        raise _not_utf8(error) from None
     except ValidationError as error:
         raise ConfigError(
             _describe_validation_error(error),

@@ -1,9 +1,10 @@
 """Shared fixtures: an isolated PATTERNLIFT_HOME per test, and real SQLite and PostgreSQL.
 
 PostgreSQL: PATTERNLIFT_TEST_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test)
-names a server; each test run creates its own fresh database there and drops it at the end.
-Under CI=true an unreachable server fails the run; elsewhere the Postgres tests skip with
-one line saying why.
+names a server; each test session creates its own fresh database there and drops it at the
+end. The suite runs under pytest-xdist (`-n auto` in pyproject's addopts): every worker is its
+own session, so every worker gets its own database, named after the worker. Under CI=true an
+unreachable server fails the run; elsewhere the Postgres tests skip with one line saying why.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def pg_database_url() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"{reason}; CI=true requires it", pytrace=False)
         pytest.skip(reason)
-    name = f"patternlift_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
+    name = f"patternlift_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = server.set(database=name).render_as_string(hide_password=False)
@@ -122,6 +124,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # ----- the environment a test runs in ------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests that run without PATTERNLIFT_HOME keep the curriculum cache out of the real one."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -120,6 +121,102 @@ def test_postgres_schema_out_of_date_says_how_to_migrate(
     result = runner.invoke(app, ["login", "--email", "someone@example.com"])
     assert result.exit_code == 4
     assert "patternlift db upgrade" in result.output
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    """Commands compare `alembic_version` with HEAD_REVISION instead of asking Alembic."""
+    from patternlift_cli.db.migrate import script_directory
+    from patternlift_cli.db.revision import HEAD_REVISION
+
+    heads = script_directory().get_heads()
+    assert len(heads) == 1, f"the migrations have {len(heads)} heads: {heads}; chain them"
+    assert HEAD_REVISION == heads[0], (
+        f"set HEAD_REVISION = {heads[0]!r} in patternlift_cli/db/revision.py (a migration was added)"
+    )
+
+
+def _set_revision(url: str, revision: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    engine.dispose()
+
+
+def test_database_newer_than_the_code_says_upgrade_patternlift(database_url: str) -> None:
+    from patternlift_cli.db.revision import HEAD_REVISION
+
+    _set_revision(database_url, "20991231000000")
+    try:
+        for command in (["login", "--email", "new@example.com"], ["db", "upgrade"]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 4, result.output
+            assert "revision 20991231000000, newer than this PatternLift" in result.output
+            assert "Upgrade PatternLift" in result.output and "db upgrade" not in result.output
+            assert "Traceback" not in result.output
+        status = runner.invoke(app, ["db", "status"])
+        assert "newer than this PatternLift" in " ".join(status.output.split())
+    finally:
+        _set_revision(database_url, HEAD_REVISION)
+
+
+def test_unknown_target_revision_is_one_line(database_url: str) -> None:
+    for command in (["db", "upgrade", "nosuchrev"], ["db", "downgrade", "nosuchrev", "--yes"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output
+        assert "'nosuchrev'" in result.output
+
+
+def test_documented_relative_downgrade_parses(tmp_path: Path) -> None:
+    """`patternlift db downgrade -1 --yes`, through the real entry point."""
+    from patternlift_cli.db.migrate import script_directory
+    from patternlift_cli.db.revision import HEAD_REVISION
+    from tests.test_cli_entrypoint import _entry_point, _run
+
+    assert _run([_entry_point(), "db", "upgrade"], tmp_path).returncode == 0
+    result = _run([_entry_point(), "db", "downgrade", "-1", "--yes"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    previous = script_directory().get_revision(HEAD_REVISION).down_revision
+    assert f"Database now at revision {previous}." in result.stdout
+    result = _run([_entry_point(), "db", "upgrade", "+1"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"-> {HEAD_REVISION}" in result.stdout.replace("\n", " ")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_concurrent_upgrades_take_turns(backend: str, empty_database_url: str, tmp_path: Path) -> None:
+    """Two `db upgrade` runs on one empty PostgreSQL: one migrates, the other waits and finds head."""
+    import time
+
+    from patternlift_cli.db.migrate import MIGRATION_LOCK_KEY
+    from patternlift_cli.db.revision import HEAD_REVISION
+    from tests.test_cli_entrypoint import _entry_point, _environment
+
+    holder = sa.create_engine(empty_database_url, isolation_level="AUTOCOMMIT")
+    with holder.connect() as lock:
+        lock.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        environment = _environment(tmp_path, PATTERNLIFT_DATABASE_URL=empty_database_url)
+        runs = [
+            subprocess.Popen([_entry_point(), "db", "upgrade"], env=environment, cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        waiting, deadline = 0, time.monotonic() + 60
+        while waiting < 2 and time.monotonic() < deadline:  # both are queued behind our lock
+            waiting = lock.execute(sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )).scalar()
+            time.sleep(0.1)
+        assert waiting == 2
+        lock.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    holder.dispose()
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    said = sorted(" ".join(out.split()) for out, _ in outputs)
+    assert "Traceback" not in "".join(err for _, err in outputs)
+    assert said[0].startswith("Migrated") and f"empty -> {HEAD_REVISION}" in said[0]
+    assert said[1].endswith(f"is already at revision {HEAD_REVISION}.")
 
 
 # ----- constraints ---------------------------------------------------------------------------

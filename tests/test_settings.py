@@ -71,6 +71,29 @@ def test_malformed_price_override_json_names_the_setting(home: Path, monkeypatch
         get_settings()
 
 
+FLOAT_SETTINGS = sorted(name for name, field in Settings.model_fields.items() if field.annotation is float)
+
+
+@pytest.mark.parametrize("name", FLOAT_SETTINGS)
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-infinity"])
+def test_every_float_setting_rejects_non_finite_values(
+    home: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    assert {"judge_time_limit_seconds", "ai_timeout_seconds", "checkout_poll_seconds"} <= set(FLOAT_SETTINGS)
+    monkeypatch.setenv(f"PATTERNLIFT_{name.upper()}", value)
+    reset_settings_cache()
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    assert str(caught.value).startswith(f"Invalid setting PATTERNLIFT_{name.upper()}: Input should be a finite number.")
+    monkeypatch.setenv(f"PATTERNLIFT_{name.upper()}", "1.5")
+    reset_settings_cache()
+    assert getattr(get_settings(), name) == 1.5
+
+
+def test_cache_dir_follows_home(home: Path) -> None:
+    assert get_settings().cache_dir == home / "cache"
+
+
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_transaction_pooler_mode_turns_off_prepared_statements(
     backend: str, database_url: str, monkeypatch: pytest.MonkeyPatch

@@ -10,10 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from patternlift_cli.content import cache
 from patternlift_cli.content.models import (
+    KEBAB,
     LESSON_SECTIONS,
     Lesson,
     Mastery,
@@ -27,7 +28,6 @@ from patternlift_cli.errors import ContentError, UnknownPatternError, UsageError
 
 PATTERNS_ROOT = Path(__file__).with_name("patterns")
 COURSE_FILE = "course.yaml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -70,17 +70,38 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return text or "(file)"
 
 
-def _read_yaml(path: Path) -> Any:
+def _parse_yaml(text: str) -> Any:
+    # Imported here: with the curriculum cached, most commands never parse YAML at all.
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _read_text(path: Path) -> str:
+    """A content file's text; a missing, unreadable or non-UTF-8 file is one error naming it."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise ContentError(f"{_location(path)}: file missing") from error
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ContentError(
+            f"{_location(path)}: line {line}: not UTF-8 text (byte 0x{error.object[error.start]:02x}); save it as UTF-8"
+        ) from error
+    except OSError as error:
+        raise ContentError(f"{_location(path)}: cannot be read ({error.strerror or error})") from error
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    text = _read_text(path)
+    try:
+        return _parse_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark else ""
         raise ContentError(f"{_location(path)}:{where} not valid YAML ({getattr(error, 'problem', error)})") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise ContentError(f"{_location(path)}: cannot be read ({error})") from error
 
 
 def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
@@ -93,10 +114,7 @@ def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
 
 
 def parse_lesson(path: Path) -> Lesson:
-    try:
-        markdown = path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise ContentError(f"{_location(path)}: file missing") from error
+    markdown = _read_text(path)
     title_match = re.search(r"^# (.+)$", markdown, re.MULTILINE)
     if not title_match:
         raise ContentError(f"{_location(path)}: title: the lesson needs a '# Title' line")
@@ -120,20 +138,22 @@ def _content_hash(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def load_problem_file(path: Path, pattern_id: str) -> Problem:
+    problem: Problem = _validate(Problem, _read_yaml(path), path)
+    if problem.id != path.stem:
+        raise ContentError(f"{_location(path)}: id: '{problem.id}' differs from its file name")
+    if problem.pattern != pattern_id:
+        raise ContentError(f"{_location(path)}: pattern: '{problem.pattern}' but the file is in '{pattern_id}'")
+    return problem
+
+
 def load_pattern_folder(folder: Path) -> Pattern:
     meta: PatternMeta = _validate(PatternMeta, _read_yaml(folder / "pattern.yaml"), folder / "pattern.yaml")
     if meta.id != folder.name:
         raise ContentError(f"{_location(folder / 'pattern.yaml')}: id: '{meta.id}' differs from its folder '{folder.name}'")
     questions: QuestionFile = _validate(QuestionFile, _read_yaml(folder / "questions.yaml"), folder / "questions.yaml")
     mastery: Mastery = _validate(Mastery, _read_yaml(folder / "mastery.yaml"), folder / "mastery.yaml")
-    problems: list[Problem] = []
-    for path in sorted((folder / "problems").glob("*.yaml")):
-        problem: Problem = _validate(Problem, _read_yaml(path), path)
-        if problem.id != path.stem:
-            raise ContentError(f"{_location(path)}: id: '{problem.id}' differs from its file name")
-        if problem.pattern != meta.id:
-            raise ContentError(f"{_location(path)}: pattern: '{problem.pattern}' but the file is in '{meta.id}'")
-        problems.append(problem)
+    problems = [load_problem_file(path, meta.id) for path in sorted((folder / "problems").glob("*.yaml"))]
     levels = {problem.level for problem in problems}
     for level in (1, 2, 3):
         if level not in levels:
@@ -164,8 +184,11 @@ def load_course(root: Path) -> tuple[CoursePattern, ...]:
     path = root / COURSE_FILE
     if not path.exists():
         return ()
+    import yaml
+
+    text = _read_text(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = _parse_yaml(text)
     except yaml.YAMLError as exc:
         raise ContentError(f"{COURSE_FILE}: not valid YAML ({exc})") from exc
     if not isinstance(data, list):
@@ -204,16 +227,22 @@ def _check_references(patterns: dict[str, Pattern], course: tuple[CoursePattern,
                     raise ContentError(f"{file}: {question.id}.choices: unknown pattern '{choice}'")
 
 
-def load_curriculum(root: Path | None = None) -> Curriculum:
-    """The packaged curriculum, or the folder PATTERNLIFT_CONTENT_DIR names (authors' preview)."""
-    if root is not None:
-        return _load(root)
+def content_root() -> Path:
+    """The packaged curriculum's folder, or the one PATTERNLIFT_CONTENT_DIR names (authors' preview)."""
     from patternlift_cli.config import get_settings
 
     preview = get_settings().content_dir
-    if preview is None:
+    return PATTERNS_ROOT if preview is None else preview.resolve()
+
+
+def load_curriculum(root: Path | None = None) -> Curriculum:
+    """The curriculum in use (cached on disk and in the process), or the one at `root`, parsed afresh."""
+    if root is not None:
+        return _load(root)
+    chosen = content_root()
+    if chosen == PATTERNS_ROOT:
         return _packaged_curriculum()
-    return _preview_curriculum(preview.resolve())
+    return _preview_curriculum(chosen)
 
 
 def _load(root: Path) -> Curriculum:
@@ -231,16 +260,36 @@ def _load(root: Path) -> Curriculum:
     return Curriculum(patterns=patterns, problems=problems, course=course)
 
 
+def _content_key(root: Path) -> bytes | None:
+    try:
+        return cache.content_key(root)
+    except OSError:  # an unreadable folder: no cache, and the loader names what is wrong
+        return None
+
+
+def _cached_load(root: Path) -> Curriculum:
+    key = _content_key(root)  # taken before reading, so an edit made meanwhile misses next time
+    if key is not None:
+        cached = cache.load(root, key)
+        if cached is not None:
+            return cached
+    curriculum = _load(root)
+    if key is not None:
+        cache.store(root, key, curriculum)
+    return curriculum
+
+
+# Within one process the curriculum is read once; across processes the disk cache's key decides.
 @lru_cache(maxsize=1)
 def _packaged_curriculum() -> Curriculum:
-    return _load(PATTERNS_ROOT)
+    return _cached_load(PATTERNS_ROOT)
 
 
 @lru_cache(maxsize=4)
 def _preview_curriculum(root: Path) -> Curriculum:
     if not root.is_dir():
         raise ContentError(f"PATTERNLIFT_CONTENT_DIR: '{root}' is not a folder")
-    return _load(root)
+    return _cached_load(root)
 
 
 def list_patterns() -> list[Pattern]:
@@ -267,9 +316,33 @@ def get_pattern(pattern_id: str) -> Pattern:
     return pattern
 
 
+def _lone_problem(root: Path, problem_id: str) -> Problem | None:
+    """One problem without the rest of the course: its slice of the cache, else its own file.
+
+    A problem id starts with its pattern's id, so the file is found from the name alone.
+    """
+    if not re.fullmatch(KEBAB, problem_id) or not root.is_dir():
+        return None
+    key = _content_key(root)
+    if key is not None:
+        cached = cache.load_problem(root, key, problem_id)
+        if cached is not None:
+            return cached
+    for index in (i for i, char in enumerate(problem_id) if char == "-"):
+        folder = root / problem_id[:index]
+        path = folder / "problems" / f"{problem_id}.yaml"
+        if path.is_file() and (folder / "pattern.yaml").is_file():
+            return load_problem_file(path, folder.name)
+    return None
+
+
 def get_problem(problem_id: str) -> Problem:
-    curriculum = load_curriculum()
-    problem = curriculum.problems.get(problem_id.strip())
+    wanted = problem_id.strip()
+    problem = _lone_problem(content_root(), wanted)
+    if problem is not None:
+        return problem
+    curriculum = load_curriculum()  # for the closest names
+    problem = curriculum.problems.get(wanted)
     if problem is None:
         close = difflib.get_close_matches(problem_id, list(curriculum.problems), n=3, cutoff=0.5)
         hint = f"Did you mean {' or '.join(repr(c) for c in close)}?" if close else "Run `patternlift problems` to list them."

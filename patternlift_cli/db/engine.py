@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,22 +25,34 @@ from patternlift_cli.errors import (
 URL_SETTING = "PATTERNLIFT_DATABASE_URL"
 
 
+def mask_database_url(raw: str) -> str:
+    """The URL with every password replaced by ***, even when it does not parse as a URL."""
+    try:
+        text = make_url(raw).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - masking must work on exactly the URLs that do not parse
+        # Up to the last '@': an unencoded '@' inside the password must not leave its tail shown.
+        text = re.sub(r"(://[^:/@]*:).*@", r"\1***@", raw)
+    return re.sub(r"(?i)(password=)[^&]*", r"\1***", text)  # libpq also takes ?password=
+
+
 def normalize_database_url(raw: str) -> URL:
     """Parse and normalise a database URL; only SQLite and PostgreSQL (psycopg 3) are spoken."""
     try:
         url = make_url(raw)
-    except Exception as error:  # ArgumentError, ValueError for a bad port, ...
+        url.port  # noqa: B018 - a port that is not a number fails here, not at connect time
+    except Exception:  # ArgumentError, ValueError for a bad port, ...
+        # `from None`: the parser's own message repeats the URL, password included.
         raise ConfigError(
-            f"{URL_SETTING} is not a valid database URL: {raw!r}",
+            f"{URL_SETTING} is not a valid database URL: '{mask_database_url(raw)}'",
             hint="Expected e.g. postgresql+psycopg://user:password@host:5432/dbname",
-        ) from error
+        ) from None
     backend, _, driver = url.drivername.partition("+")
     if backend in ("postgres", "postgresql"):
         if driver not in ("", "psycopg"):
             raise ConfigError(f"{URL_SETTING} uses driver '{driver}'; use postgresql+psycopg://")
         url = url.set(drivername="postgresql+psycopg")
         if not url.database:
-            raise ConfigError(f"{URL_SETTING} names no database: {url.render_as_string()}")
+            raise ConfigError(f"{URL_SETTING} names no database: {mask_database_url(raw)}")
     elif backend == "sqlite":
         if driver not in ("", "pysqlite"):
             raise ConfigError(f"{URL_SETTING} uses SQLite driver '{driver}'; use sqlite:///path")
@@ -133,8 +146,30 @@ def translate_operational_error(error: Exception, url: URL) -> StorageError:
                 hint="Check the folder's permissions, or set PATTERNLIFT_HOME elsewhere.",
             )
         return DatabaseFileError(f"SQLite error on {url.database}: {text.splitlines()[0]}")
+    return _postgres_error(text, url)
+
+
+# What PostgreSQL says when it was reached but refused us, and what to tell the user instead.
+_REFUSALS = (
+    (r'role "([^"]*)" does not exist', "has no role '{0}' (the user in the URL): create it or fix {setting}"),
+    (r'database "([^"]*)" does not exist', "has no database '{0}': create it or fix {setting}"),
+    (r'password authentication failed for user "([^"]*)"', "rejected the password of user '{0}': check {setting}"),
+    (r"no password supplied", "asks for a password and the URL has none: add it to {setting}"),
+)
+
+
+def _postgres_error(text: str, url: URL) -> StorageError:
     host, port = url.host or "localhost", url.port or 5432
-    first_line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    for secret in (url.password, url.query.get("password")):
+        if secret and isinstance(secret, str):
+            text = text.replace(secret, "***")
+    for pattern, explanation in _REFUSALS:
+        match = re.search(pattern, text)
+        if match:
+            return StorageError(
+                f"PostgreSQL at {host}:{port} {explanation.format(*match.groups(), setting=URL_SETTING)}."
+            )
+    first_line = text.strip().splitlines()[0] if text.strip() else "no answer"
     return DatabaseUnreachableError(
         f"Cannot reach PostgreSQL at {host}:{port} (database '{url.database}'): {first_line}",
         hint=f"Is the server running? Check {URL_SETTING}.",

@@ -1,7 +1,8 @@
 """One exception family for everything a user can cause or meet.
 
-Every member carries a user-facing ``message`` and a process ``exit_code``; the CLI prints the
-message on one line (the traceback only with ``--verbose``) and exits with the code. The
+Every member carries a user-facing ``message`` (and an optional ``hint`` saying what to do) and
+a process ``exit_code``; the CLI prints message and hint on one line (the traceback only with
+``--verbose``) and exits with the code. The
 family lives in the domain, because pure rules refuse things too (a stage transition that does
 not belong, a hint that is not there); ``patternlift_cli.errors`` re-exports it for every
 other layer.
@@ -55,7 +56,11 @@ class PatternLiftError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+        # One line, as the README promises: the hint follows the message on the same line.
+        if not self.hint:
+            return self.message
+        separator = " " if self.message.rstrip().endswith((".", "?", "!")) else ". "
+        return f"{self.message.rstrip()}{separator}{self.hint}"
 
 
 class UsageError(PatternLiftError):

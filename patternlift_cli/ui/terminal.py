@@ -40,12 +40,15 @@ class UI:
         self.out.print(*renderables)
 
     def say(self, markup: str = "", **options: Any) -> None:
-        """A line of Rich markup on stdout (curriculum and learner text go through `text`)."""
+        """A line of Rich markup on stdout (curriculum and learner text go through `text`).
+
+        Piped into a file or another program, a line stays one line whatever its length."""
+        options.setdefault("soft_wrap", not self.out.is_terminal)
         self.out.print(markup, highlight=False, **options)
 
     def text(self, text: str, style: str = "") -> None:
         """Text printed literally: learner data like "[x for x in nums]" is not markup."""
-        self.out.print(Text(text, style=style))
+        self.out.print(Text(text, style=style), soft_wrap=not self.out.is_terminal)
 
     def status_line(self, markup: str) -> None:
         """A status or cost line on stderr, so stdout stays the result alone."""

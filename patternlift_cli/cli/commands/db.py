@@ -15,36 +15,28 @@ db_app = typer.Typer(
 )
 
 
-def _engine():
-    from patternlift_cli.db.engine import get_engine
-
-    return get_engine()
-
-
 @db_app.command()
 def upgrade(
     revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
 ) -> None:
     """Migrate the database to the newest schema (PostgreSQL needs this after each update).
 
+    Two upgrades at once are safe: the second waits for the first, then finds it done.
+
     Example: `PATTERNLIFT_DATABASE_URL=postgresql+psycopg://... patternlift db upgrade`
     """
     from patternlift_cli.cli.context import ui
-    from patternlift_cli.db import migrate
-    from patternlift_cli.db.engine import describe_location
+    from patternlift_cli.services import schema
 
-    engine = _engine()
-    before = migrate.current_revision(engine)
-    migrate.upgrade(engine, revision)
-    after = migrate.current_revision(engine)
-    where = describe_location(engine.url)
-    if before == after:
-        ui().say(f"{where} is already at revision {after}.")
+    result = schema.upgrade(revision)
+    if result.before == result.after:
+        ui().text(f"{result.where} is already at revision {result.after}.")
     else:
-        ui().say(f"Migrated {where}: {before or 'empty'} -> {after}.")
+        ui().text(f"Migrated {result.where}: {result.before or 'empty'} -> {result.after}.")
 
 
-@db_app.command()
+# `-1` is a relative step, not an option: let it through to the argument.
+@db_app.command(context_settings={"ignore_unknown_options": True})
 def downgrade(
     revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
@@ -54,35 +46,34 @@ def downgrade(
     Example: `patternlift db downgrade -1 --yes`
     """
     from patternlift_cli.cli.context import ui
-    from patternlift_cli.db import migrate
+    from patternlift_cli.services import schema
 
-    if not yes and not typer.confirm(f"Downgrade the database to {revision}? Data may be lost"):
+    if not yes and not ui().confirm(f"Downgrade the database to {revision}? Data may be lost."):
         raise typer.Exit(1)
-    engine = _engine()
-    migrate.downgrade(engine, revision)
-    ui().say(f"Database now at revision {migrate.current_revision(engine) or 'base (empty)'}.")
+    result = schema.downgrade(revision)
+    ui().text(f"Database now at revision {result.after or 'base (empty)'}.")
 
 
 @db_app.command()
 def status(as_json: bool = JSON_OPTION) -> None:
-    """Show where the database is and whether its schema is current."""
-    from patternlift_cli.cli.context import ui
-    from patternlift_cli.db import migrate
-    from patternlift_cli.db.engine import describe_location
+    """Show where the database is and whether its schema is current.
 
-    engine = _engine()
-    current, head = migrate.current_revision(engine), migrate.head_revision()
-    data = {
-        "database": describe_location(engine.url),
-        "current_revision": current,
-        "head_revision": head,
-        "up_to_date": current == head,
-    }
+    Example: `patternlift db status --json`
+    """
+    from patternlift_cli.cli.context import ui
+    from patternlift_cli.services import schema
+
+    data = schema.status()
     if as_json:
         ui().print_json(data)
         return
-    state = "[green]up to date[/]" if current == head else "[yellow]out of date[/] (run `patternlift db upgrade`)"
-    ui().say(f"{data['database']}: revision {current or 'none'} of {head} — {state}")
+    if data["up_to_date"]:
+        state = "[green]up to date[/]"
+    elif data["newer_than_code"]:
+        state = "[red]newer than this PatternLift[/] (upgrade PatternLift)"
+    else:
+        state = "[yellow]out of date[/] (run `patternlift db upgrade`)"
+    ui().say(f"{data['database']}: revision {data['current_revision'] or 'none'} of {data['head_revision']} — {state}")
 
 
 @db_app.command()
@@ -92,30 +83,23 @@ def check(as_json: bool = JSON_OPTION) -> None:
     Example: `patternlift db check || echo "schema drift"`
     """
     from patternlift_cli.cli.context import ui
-    from patternlift_cli.db import migrate
+    from patternlift_cli.services import schema
 
-    engine = _engine()
-    differences = migrate.compare_schema(engine)
-    current, head = migrate.current_revision(engine), migrate.head_revision()
+    report = schema.check()
+    terminal = ui()
     if as_json:
-        ui().print_json(
-            {
-                "in_sync": not differences and current == head,
-                "current_revision": current,
-                "head_revision": head,
-                "differences": [{"kind": d.kind, "detail": d.detail} for d in differences],
-            }
-        )
+        terminal.print_json(report)
     else:
+        current, head = report["current_revision"], report["head_revision"]
         if current != head:
-            ui().say(f"Database at revision {current or 'none'}, migrations at {head}.")
-        for difference in differences:
-            ui().say(f"  - {difference}")
-        if not differences and current == head:
-            ui().say("Schema in sync with the models.")
+            terminal.text(f"Database at revision {current or 'none'}, migrations at {head}.")
+        for difference in report["differences"]:
+            terminal.text(f"  - {difference['kind']}: {difference['detail']}")
+        if report["in_sync"]:
+            terminal.text("Schema in sync with the models.")
         else:
-            ui().say(f"{len(differences)} difference(s) between the models and the database.")
-    if differences or current != head:
+            terminal.text(f"{len(report['differences'])} difference(s) between the models and the database.")
+    if not report["in_sync"]:
         raise typer.Exit(1)
 
 
@@ -128,10 +112,10 @@ def types(
     Example: `patternlift db types --out supabase/types/database.ts`
     """
     from patternlift_cli.cli.context import ui
-    from patternlift_cli.db.database import ready_engine
-    from patternlift_cli.db.typescript import generate_typescript
+    from patternlift_cli.errors import UsageError
+    from patternlift_cli.services import schema
 
-    text = generate_typescript(ready_engine())
+    text = schema.typescript()
     if out is None:
         ui().write(text)
         return
@@ -139,8 +123,6 @@ def types(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     except OSError as error:
-        from patternlift_cli.errors import UsageError
-
         raise UsageError(f"Cannot write {out}: {error.strerror}") from error
     ui().status_line(f"Wrote {out}")
 
@@ -152,15 +134,12 @@ def refresh_usage() -> None:
     `patternlift usage` reads its monthly history from this view; readers are not blocked
     while it refreshes. Run it from cron on a shared PostgreSQL, for example nightly.
 
-    Examples:
-
-        patternlift db refresh-usage
+    Example: `patternlift db refresh-usage`
     """
     from patternlift_cli.cli.context import ui
-    from patternlift_cli.db.database import ready_engine
-    from patternlift_cli.services.ai_usage import refresh_monthly_usage
+    from patternlift_cli.services import schema
 
-    ui().say(refresh_monthly_usage(ready_engine()))
+    ui().text(schema.refresh_usage())
 
 
 def register(app: typer.Typer) -> None:
