@@ -36,3 +36,11 @@ def test_pressing_the_same_letter_never_passes_a_knowledge_check() -> None:
                     right += grade.correct
                 score = 100 * right / len(pattern.questions)
                 assert score < KNOWLEDGE_CHECK_PASS_PERCENT, (pattern.id, learner, letter, score)
+
+
+def test_complexity_answers_accept_the_usual_spellings_and_keep_powers_apart() -> None:
+    from patternlift_cli.domain.grading import normalise_short_answer as same
+
+    assert same("O(n²)") == same("O(n^2)") == same("n**2") == same(" O( N^2 ) ")
+    assert same("O(n log n)") == same("O(n*log(n))") == same("nlogn")
+    assert same("O(2ⁿ)") == same("O(2^n)") != same("O(2n)")

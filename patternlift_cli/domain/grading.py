@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# Spellings of the same complexity: O(n²), O(n^2), O(n**2), O(N 2) are one answer.
+# Spellings of the same complexity are one answer: O(n²) = O(n^2) = O(n**2), O(n log n) =
+# O(n*log(n)) = nlogn. A power keeps its "^", so O(2^n) is never mistaken for O(2n).
+_POWER = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ]+)")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ", "0123456789n")
-_NOISE = re.compile(r"[\s*^()·×]")
+_NOISE = re.compile(r"[\s*()·×]")
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,10 @@ class AnswerGrade:
 
 def normalise_short_answer(text: str) -> str:
     """Case, spacing, an `O(...)` wrapper and the usual ways of writing a power do not matter."""
-    text = text.strip().lower().translate(_SUPERSCRIPTS)
+    text = _POWER.sub(lambda match: "^" + match.group(1), text.strip().lower()).translate(_SUPERSCRIPTS)
     if text.startswith("o(") and text.endswith(")"):
         text = text[2:-1]
-    return _NOISE.sub("", text)
+    return _NOISE.sub("", text.replace("**", "^"))
 
 
 def choices_of(question: Any, order: Sequence[int] | None = None) -> list[str]:
