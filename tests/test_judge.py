@@ -113,12 +113,17 @@ def test_a_memory_bomb_is_a_memory_limit(bomb: str) -> None:
     assert "memory limit exceeded" in report.message
 
 
-def test_a_flood_of_prints_is_capped() -> None:
-    source = SUM_HEADER + "        for _ in range(200000):\n            print('spam' * 50)\n        return sum(nums)\n"
+def test_a_flood_of_prints_is_capped_and_shown_only_for_the_failing_case() -> None:
+    source = SUM_HEADER + "        for _ in range(200000):\n            print('spam' * 50)\n        return sum(nums) or 1\n"
     report = judge_source(SUM_PROBLEM, source, output_limit_kb=8, time_limit_seconds=10)
-    assert report.verdict == "accepted"
-    assert len(report.output) <= 8 * 1024
+    assert report.verdict == "wrong_answer" and report.first_failure.number == 2
     assert report.output_truncated
+    assert len(report.output.splitlines()) <= 12 and len(report.output) <= 12 * 201
+
+
+def test_a_passing_run_shows_no_output() -> None:
+    report = judge_source(SUM_PROBLEM, SUM_HEADER + "        print('debugging', nums)\n        return sum(nums)\n")
+    assert report.verdict == "accepted" and report.output == ""
 
 
 def test_writes_straight_to_the_file_descriptor_are_capped_too() -> None:
