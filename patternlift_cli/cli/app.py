@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "webhooks",
     "configure",
     "db",
+    "commands.doctor",
 )
 
 

@@ -28,7 +28,7 @@ from patternlift_cli.practice.verdicts import Outcome, finish, stop_result
 RSS_HEADROOM_MB = 48
 # Address space per process: the limit, the solution thread's deep-recursion stack, malloc's slack.
 ADDRESS_HEADROOM_MB = 96 + 256 + 64
-MAX_PROCESSES = 32  # threads count too; a LeetCode solution needs one process and two threads
+MAX_PROCESSES = sandbox.MAX_SANDBOX_PROCESSES  # threads count too; a solution needs one process, two threads
 FILE_BYTES = 16 * 1024 * 1024
 PER_CASE_OUTPUT_BYTES = 8 * 1024
 MAX_SOURCE_BYTES = 1024 * 1024
@@ -298,3 +298,28 @@ def judge_file(problem: Any, path: Path | str, **limits: Any) -> JudgeReport:
     except OSError as error:
         raise UsageError(f"Cannot read {path}: {error.strerror or error}") from error
     return judge_source(problem, source, path=str(path), **limits)
+
+
+def isolation_report() -> dict[str, Any]:
+    """What `patternlift doctor` says: the isolation in effect here, proven by a probe run."""
+    from patternlift_cli.practice import procfs
+
+    requested = sandbox.requested_mode()
+    current = sandbox.isolation()
+    report: dict[str, Any] = {
+        "requested": requested,
+        "bwrap": sandbox.bwrap_path(),
+        "runs_as_root": current.runs_as_root,
+        "procfs": procfs.available(),
+        "probe": None,
+    }
+    if current.sandboxed or requested != "none":
+        try:
+            child, current = _start({"probe": True, "limits": {}}, current, 5.0, 256, 1024)
+            child.kill()
+            report["probe"] = "ok"
+        except JudgeError as error:
+            report["probe"] = error.message
+            current = sandbox.isolation() if requested != "bwrap" else sandbox.Isolation("none", error.message)
+    report.update(isolation=current.mode, reason=current.reason, guarantees=sandbox.guarantees(current))
+    return report

@@ -30,6 +30,7 @@ INSIDE_DIR = Path(__file__).with_name("inside")
 SANDBOX_DRIVER_DIR = "/judge/driver"
 SANDBOX_LIB_DIR = "/judge/lib"
 TMP_BYTES = 16 * 1024 * 1024
+MAX_SANDBOX_PROCESSES = 32
 # Uids nobody has: one per root-run judge, so its processes are countable and findable.
 RUN_UID_RANGE = (2_000_000_000, 2_100_000_000)
 
@@ -79,6 +80,32 @@ def isolation() -> Isolation:
     if _state["broken"] and mode == "auto":
         return Isolation("none", f"bubblewrap cannot run here ({_state['broken']})")
     return Isolation("bwrap", "bubblewrap works" if _state["broken"] is None else str(_state["broken"]))
+
+
+def guarantees(current: Isolation) -> list[str]:
+    """What holds for learner code under this isolation (docs/JUDGE.md has the full model)."""
+    always = [
+        "the expected answers never enter the learner's process; the judge compares outside it",
+        "none of your environment variables (no API keys, no PATTERNLIFT_* settings, no HOME)",
+        "CPU time, wall-clock time and memory are limited and watched from outside",
+        "everything the run started is killed when the verdict is in, on Ctrl-C and when the CLI dies",
+    ]
+    if current.sandboxed:
+        return [
+            *always,
+            "its own user, PID, network, IPC, mount, UTS and cgroup namespaces (bubblewrap)",
+            "a read-only file system with only Python, its standard library and the judge's code: "
+            "no home folder, no workspace, no database, no curriculum",
+            "no network at all, not even 127.0.0.1",
+            f"at most {MAX_SANDBOX_PROCESSES} processes and threads, as an unprivileged uid",
+        ]
+    caveats = [
+        "NOT isolated: it can read and change the files your user can, and use the network",
+        "runs in an empty temporary folder, deleted afterwards",
+    ]
+    if current.runs_as_root and fallback_can_drop_root():
+        caveats.append("runs as a uid of its own (not root), so root's files are out of its reach")
+    return [*always[:3], "its process group is killed when the verdict is in (a detached process may survive)", *caveats]
 
 
 def mark_broken(reason: str) -> None:
@@ -288,12 +315,41 @@ def _bwrap_launch(cases_fd: str, answers_fd: str, current: Isolation) -> Launch:
     return result
 
 
+def _world_reachable(path: str) -> bool:
+    import stat
+
+    target = Path(path)
+    for directory in [*reversed(target.parents)][1:]:
+        try:
+            if not os.stat(directory).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return bool(mode & stat.S_IROTH) and (not stat.S_ISDIR(mode) or bool(mode & stat.S_IXOTH))
+
+
+@cache
+def fallback_can_drop_root() -> bool:
+    """Can an unprivileged uid run the interpreter and the driver (no 0700 folder on the way)?"""
+    binds, _, _ = _runtime_binds()
+    needed = [source for source, _ in binds if not source.startswith(("/usr/", "/lib", "/etc/"))]
+    needed.append(str(INSIDE_DIR))
+    library = sortedcontainers_dir()
+    if library is not None:
+        needed.append(str(library))
+    return all(_world_reachable(path) for path in needed)
+
+
 def _fallback_launch(cases_fd: str, answers_fd: str, current: Isolation) -> Launch:
     workdir = tempfile.mkdtemp(prefix="patternlift-judge-")
     argv = [base_interpreter(), "-I", "-S", "-B", str(INSIDE_DIR / "driver.py"), str(cases_fd), str(answers_fd), "--orphan-guard"]
     result = Launch(argv=argv, isolation=current, workdir=workdir)
     options: dict = {"env": {"LANG": "C.UTF-8"}, "cwd": workdir}
-    if _is_root():
+    if _is_root() and fallback_can_drop_root():
         # Not root for the learner's code: cannot touch root's files, and RLIMIT_NPROC applies.
         result.run_uid = _run_uid()
         os.chown(workdir, result.run_uid, result.run_uid)

@@ -1,0 +1,32 @@
+"""`doctor`: how learner code is isolated on this machine, proven by a probe run."""
+
+from __future__ import annotations
+
+import typer
+
+from patternlift_cli.cli.common import JSON_OPTION
+
+
+def doctor(as_json: bool = JSON_OPTION) -> None:
+    """Show which isolation the judge uses here, and what it guarantees.
+
+    Examples:
+
+        patternlift doctor
+
+        patternlift doctor --json
+    """
+    from patternlift_cli.practice.judge import isolation_report
+    from patternlift_cli.ui.console import console, print_json
+
+    report = isolation_report()
+    if as_json:
+        print_json(report)
+        return
+    from patternlift_cli.ui.judge_view import render_isolation
+
+    console.print(render_isolation(report))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Practice")(doctor)
