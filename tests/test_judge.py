@@ -80,13 +80,12 @@ def test_a_syntax_error_names_the_line() -> None:
     assert report.message.startswith("syntax error on line 2")
 
 
-def test_an_infinite_loop_is_a_time_limit_within_the_limit_plus_a_second() -> None:
-    started = time.monotonic()
+def test_an_infinite_loop_is_stopped_as_soon_as_it_has_used_its_cpu_budget() -> None:
     report = judge_source(SUM_PROBLEM, SUM_HEADER + "        while True:\n            pass\n", time_limit_seconds=1)
-    elapsed = time.monotonic() - started
     assert report.verdict == "time_limit"
     assert report.message.startswith("time limit exceeded on case 1")
-    assert elapsed < 1 + 1.0
+    # Counted in CPU seconds by the kernel, so a loaded machine does not change the verdict.
+    assert 1.0 <= report.cpu_seconds < 1.3
 
 
 def test_code_that_sleeps_cannot_hang_the_judge() -> None:

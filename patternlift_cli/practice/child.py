@@ -24,6 +24,7 @@ from patternlift_cli.practice.sandbox import Launch
 
 TICK_SECONDS = 0.02
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
+MAX_TREE_PROCESSES = 40
 
 
 class Stopped(Exception):
@@ -61,6 +62,9 @@ class ChildProcess:
         cases_read, self._cases_write = os.pipe()
         self._answers_read, answers_write = os.pipe()
         self._output_read, output_write = os.pipe()
+        self._reaper = None
+        if not self.launch.isolation.sandboxed and procfs.available():
+            self._reaper = procfs.Subreaper().__enter__()
         argv = [part.replace("{cases}", str(cases_read)).replace("{answers}", str(answers_write)) for part in self.launch.argv]
         try:
             self.process = subprocess.Popen(
@@ -75,6 +79,8 @@ class ChildProcess:
         except OSError as error:
             for fd in (self._cases_write, self._answers_read, self._output_read):
                 os.close(fd)
+            if self._reaper is not None:
+                self._reaper.__exit__()
             self.launch.close_extra_fds()
             self.launch.cleanup()
             raise JudgeError(f"Could not start the judge's process ({argv[0]}): {error.strerror or error}") from error
@@ -108,6 +114,9 @@ class ChildProcess:
         self.peak_rss = max(self.peak_rss, usage.rss_bytes)
         if usage.rss_bytes > self.memory_bytes:
             raise Stopped("memory", f"{usage.rss_bytes // 2**20} MB in {usage.processes} processes")
+        if usage.processes > MAX_TREE_PROCESSES:
+            # RLIMIT_NPROC stops this in the sandbox; without one, the parent does.
+            raise Stopped("processes", f"{usage.processes} processes")
         return usage.cpu_seconds
 
     def cpu_used(self) -> float:
@@ -221,6 +230,10 @@ class ChildProcess:
         """Everything the run started ends now: the sandbox's PID namespace goes with bwrap."""
         if self.process is None:
             return
+        if self._reaper is not None:
+            self._reaper.kill_all(self.process.pid)
+            self._reaper.__exit__()
+            self._reaper = None
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):

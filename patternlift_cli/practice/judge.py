@@ -27,7 +27,7 @@ from patternlift_cli.practice.verdicts import Outcome, finish, stop_result
 # Resident memory the interpreter and the sandbox's own processes need besides the solution.
 RSS_HEADROOM_MB = 48
 # Address space per process: the limit, the solution thread's deep-recursion stack, malloc's slack.
-ADDRESS_HEADROOM_MB = 96 + 256 + 64
+ADDRESS_HEADROOM_MB = 96 + 128 + 64
 MAX_PROCESSES = sandbox.MAX_SANDBOX_PROCESSES  # threads count too; a solution needs one process, two threads
 FILE_BYTES = 16 * 1024 * 1024
 PER_CASE_OUTPUT_BYTES = 8 * 1024

@@ -58,8 +58,8 @@ def _signal_of(status: int | None, sandboxed: bool) -> int | None:
         return None
     if status < 0:
         return -status
-    if sandboxed and status > 128:
-        return status - 128  # bwrap reports a signal death as 128 + n, as shells do
+    if status > 128:
+        return status - 128  # bwrap (and the fallback's shim) report a signal death as 128 + n
     return None
 
 
@@ -89,6 +89,9 @@ def stop_result(stop: Stopped, child: ChildProcess, number: int, before: float, 
     if stop.kind == "memory":
         done = [*results, CaseResult(number=shown, status="memory", output=output)]
         return Outcome(done, "memory_limit", f"memory limit exceeded {where} ({stop.detail})")
+    if stop.kind == "processes":
+        done = [*results, CaseResult(number=shown, status="error", traceback=[f"the program started too many processes ({stop.detail})"], output=output)]
+        return Outcome(done, "runtime_error", f"the program started too many processes {where} ({stop.detail})")
     if stop.kind == "malformed":
         done = [*results, CaseResult(number=shown, status="error", traceback=[f"the judge could not read the answer: {stop.detail}"], output=output)]
         subject = f"case {number}" if number else "your file"
