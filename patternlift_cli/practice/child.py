@@ -25,6 +25,7 @@ from patternlift_cli.practice.sandbox import Launch
 TICK_SECONDS = 0.02
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
 MAX_TREE_PROCESSES = 40
+IDLE_WINDOW_SECONDS, IDLE_CPU_SHARE = 0.5, 0.1
 
 
 class Stopped(Exception):
@@ -97,6 +98,8 @@ class ChildProcess:
         self._last_cpu = 0.0
         self._last_check = 0.0
         self._answers_open = True
+        self._rate_mark = (self._started, 0.0)
+        self._idle = False
 
     # ----- budget ----------------------------------------------------------------------
 
@@ -106,6 +109,7 @@ class ChildProcess:
         self._cpu_base = self._last_cpu = now
         self.final_cpu = 0.0
         self._deadline = time.monotonic() + self.wall_budget
+        self._rate_mark = (time.monotonic(), 0.0)
 
     def usage_now(self) -> float:
         if self.process is None or not procfs.available():
@@ -127,7 +131,13 @@ class ChildProcess:
         cpu = self.cpu_used()
         if cpu > self.cpu_budget:
             raise Stopped("cpu", f"{cpu:.2f} s", value=cpu)
-        if time.monotonic() > self._deadline:
+        now = time.monotonic()
+        if now - self._rate_mark[0] >= IDLE_WINDOW_SECONDS:
+            self._idle = (cpu - self._rate_mark[1]) < IDLE_CPU_SHARE * (now - self._rate_mark[0])
+            self._rate_mark = (now, cpu)
+        # Past the wall-clock budget a program that sleeps or blocks is stopped; one that is
+        # computing but starved of CPU by a busy machine gets until the hard limit.
+        if now > self._deadline and (self._idle or now > self._deadline + self.wall_budget):
             raise Stopped("wall")
 
     # ----- frames out, answers in -----------------------------------------------------
@@ -136,10 +146,7 @@ class ChildProcess:
         body = marshal.dumps(message, 2)  # version 2: no shared references, every list is fresh
         data = memoryview(len(body).to_bytes(4, "big") + body)
         while data:
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                raise Stopped("wall")
-            _, writable, _ = select.select([], [self._cases_write], [], min(remaining, TICK_SECONDS))
+            _, writable, _ = select.select([], [self._cases_write], [], TICK_SECONDS)
             if writable:
                 try:
                     written = os.write(self._cases_write, data[: 1 << 16])
@@ -162,11 +169,7 @@ class ChildProcess:
                 raise Stopped("malformed", "an answer over 32 MB")
             if not self._answers_open:
                 raise Stopped("exited")
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                self._watch()
-                raise Stopped("wall")
-            readable, _, _ = select.select([self._answers_read, self._output_read], [], [], min(remaining, TICK_SECONDS))
+            readable, _, _ = select.select([self._answers_read, self._output_read], [], [], TICK_SECONDS)
             if self._output_read in readable:
                 self._drain_output()
             if self._answers_read in readable:
