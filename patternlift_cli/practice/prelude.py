@@ -80,13 +80,20 @@ def version_key() -> str:
 
 
 @cache
-def table(lib: str | None = None) -> dict[str, list]:
+def table() -> dict[str, list]:
     """The table for this interpreter: from the cache file when it has this version, else computed."""
     try:
         cached = json.loads(CACHE_FILE.read_text(encoding="utf-8")).get(version_key())
     except (OSError, ValueError):
         cached = None
-    return cached if cached is not None else compute(lib=lib)
+    return cached if cached is not None else compute(lib=_library_parent())
+
+
+def _library_parent() -> str | None:
+    from patternlift_cli.practice.sandbox import sortedcontainers_dir
+
+    library = sortedcontainers_dir()
+    return str(library.parent) if library else None
 
 
 def write_cache(lib: str | None) -> None:
@@ -95,11 +102,13 @@ def write_cache(lib: str | None) -> None:
     except (OSError, ValueError):
         stored = {}
     stored[version_key()] = compute(lib=lib)
-    CACHE_FILE.write_text(json.dumps(stored, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    parts = []
+    for version, names in sorted(stored.items()):
+        entries = ",\n".join(f"  {json.dumps(name)}: {json.dumps(origin)}" for name, origin in sorted(names.items()))
+        parts.append(f" {json.dumps(version)}: {{\n{entries}\n }}")
+    CACHE_FILE.write_text("{\n" + ",\n".join(parts) + "\n}\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    from patternlift_cli.practice.sandbox import sortedcontainers_dir
-
-    write_cache(str(sortedcontainers_dir().parent) if sortedcontainers_dir() else None)
+    write_cache(_library_parent())
     print(f"wrote {CACHE_FILE} for {version_key()}")
