@@ -63,7 +63,7 @@ def problems(
 
     chosen = [get_pattern(pattern)] if pattern else list_patterns()
     rows = [
-        {"id": problem.id, "pattern": item.id, "level": problem.level, "title": problem.title}
+        {"id": problem.id, "pattern": item.id, "level": problem.level, "title": problem.title, "leetcode": problem.leetcode}
         for item in chosen
         for problem in item.problems
     ]
@@ -72,10 +72,10 @@ def problems(
         return
     from rich.table import Table
 
-    table = Table("Problem id", "Level", "Title", box=None, header_style="bold")
+    table = Table("Problem id", "Level", "LeetCode", "Title", box=None, header_style="bold")
     for row in rows:
         level = "mastery" if row["level"] == "mastery" else f"L{row['level']}"
-        table.add_row(row["id"], level, row["title"])
+        table.add_row(row["id"], level, f"#{row['leetcode']}" if row["leetcode"] else "", row["title"])
     console.print(table)
 
 
