@@ -41,9 +41,9 @@ def write_starter(problem: Any, *, overwrite: bool = False) -> Path:
     crash) counts as missing and gets the starter.
     """
     path = workspace_file(problem)
-    if not overwrite and _has_work(path):
-        return path
     try:
+        if not overwrite and _has_work(path):
+            return path
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, starter_code(problem))
     except OSError as error:
