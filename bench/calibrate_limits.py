@@ -3,7 +3,8 @@
     python bench/calibrate_limits.py            # print the table
     python bench/calibrate_limits.py --write    # also write tests/judge_calibration.json
 
-For every problem: the reference's CPU seconds over all cases (the judge's own count, from
+Limits are max(1 s, 3x the reference), raised to 1.5 s where the reference is within 4x of 1 s
+(a loaded machine). For every problem: the reference's CPU seconds over all cases (the judge's own count, from
 /proc, best of three runs) and the problem's time limit. tests/test_content.py re-checks, on
 every run, that the limit is still at least 3x what the reference needs (with a 2x allowance
 for a loaded machine) and that each too_slow solution still runs out of it.
