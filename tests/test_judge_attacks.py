@@ -17,7 +17,7 @@ import pytest
 
 from patternlift_cli.content.loader import PATTERNS_ROOT
 from patternlift_cli.practice.judge import judge_source
-from tests.judge_support import SECRET_PROBLEM, SECRETS, SUM_HEADER, SUM_PROBLEM, isolation, sandboxed  # noqa: F401
+from tests.judge_support import SECRET_PROBLEM, SUM_HEADER, SUM_PROBLEM, isolation, sandboxed  # noqa: F401
 
 SECRET_HEADER = "class Solution:\n    def answer(self, k: int) -> str:\n"
 

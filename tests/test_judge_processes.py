@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from patternlift_cli.practice.judge import judge_source
-from tests.judge_support import SUM_HEADER, SUM_PROBLEM, isolation, processes_with, sandboxed  # noqa: F401
+from tests.judge_support import SUM_HEADER, SUM_PROBLEM, isolation, processes_with  # noqa: F401
 
 PROBLEM_ID = "two-pointers-1-pair-with-target-sum"
 TWO_SUM_HEADER = "class Solution:\n    def twoSum(self, numbers: List[int], target: int) -> List[int]:\n"

@@ -39,12 +39,6 @@ class Stopped(Exception):
 
 
 @dataclass
-class Usage:
-    cpu_seconds: float = 0.0
-    wall_seconds: float = 0.0
-
-
-@dataclass
 class ChildProcess:
     launch: Launch
     nonce: str
