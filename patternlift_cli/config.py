@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     judge_time_limit_seconds: float = Field(default=2.0, gt=0, le=60)
     judge_memory_limit_mb: int = Field(default=256, ge=32, le=8192)
     judge_output_limit_kb: int = Field(default=64, ge=1, le=10240)
+    judge_sandbox: Literal["auto", "bwrap", "none"] = Field(
+        default="auto",
+        description="auto: bubblewrap when it works here, else the unisolated fallback; bwrap: required; none: fallback.",
+    )
 
     # ----- the server (`patternlift server`) and connected mode (docs/SERVER.md) --------------
     server_url: str | None = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -82,11 +83,22 @@ def test_questions_have_exactly_one_right_answer(pattern_id: str) -> None:
             assert len(set(question.choices)) >= 3, question.id
 
 
+CALIBRATION = json.loads((Path(__file__).with_name("judge_calibration.json")).read_text())
+# CPU seconds measured on a loaded 2-core machine may run this much above the recorded ones.
+LOADED_MACHINE_ALLOWANCE = 2.0
+
+
 @pytest.mark.parametrize("problem_id", PROBLEM_IDS)
 def test_reference_passes_and_every_wrong_solution_fails(problem_id: str) -> None:
+    """The time limit is calibrated (bench/calibrate_limits.py): at least 3x the reference's CPU
+    time for all cases, as recorded, and still 3x now within the loaded-machine allowance."""
     problem = get_problem(problem_id)
+    recorded = CALIBRATION[problem_id]
+    assert recorded["limit_seconds"] == problem.time_limit_seconds, "re-run bench/calibrate_limits.py --write"
+    assert problem.time_limit_seconds >= 3 * recorded["reference_cpu_seconds"]
     reference = judge_source(problem, problem.solution.code)
     assert reference.all_passed, f"reference: {reference.message} {reference.first_failure}"
+    assert reference.cpu_seconds * 3 <= problem.time_limit_seconds * LOADED_MACHINE_ALLOWANCE
     for wrong in problem.wrong_solutions:
         report = judge_source(problem, wrong.code)
         assert not report.all_passed, f"wrong solution ({wrong.kind}: {wrong.description}) passed"

@@ -80,13 +80,12 @@ def test_a_syntax_error_names_the_line() -> None:
     assert report.message.startswith("syntax error on line 2")
 
 
-def test_an_infinite_loop_is_a_time_limit_within_the_limit_plus_a_second() -> None:
-    started = time.monotonic()
+def test_an_infinite_loop_is_stopped_as_soon_as_it_has_used_its_cpu_budget() -> None:
     report = judge_source(SUM_PROBLEM, SUM_HEADER + "        while True:\n            pass\n", time_limit_seconds=1)
-    elapsed = time.monotonic() - started
     assert report.verdict == "time_limit"
     assert report.message.startswith("time limit exceeded on case 1")
-    assert elapsed < 1 + 1.0
+    # Counted in CPU seconds by the kernel, so a loaded machine does not change the verdict.
+    assert 1.0 <= report.cpu_seconds < 1.3
 
 
 def test_code_that_sleeps_cannot_hang_the_judge() -> None:
@@ -113,12 +112,17 @@ def test_a_memory_bomb_is_a_memory_limit(bomb: str) -> None:
     assert "memory limit exceeded" in report.message
 
 
-def test_a_flood_of_prints_is_capped() -> None:
-    source = SUM_HEADER + "        for _ in range(200000):\n            print('spam' * 50)\n        return sum(nums)\n"
+def test_a_flood_of_prints_is_capped_and_shown_only_for_the_failing_case() -> None:
+    source = SUM_HEADER + "        for _ in range(200000):\n            print('spam' * 50)\n        return sum(nums) or 1\n"
     report = judge_source(SUM_PROBLEM, source, output_limit_kb=8, time_limit_seconds=10)
-    assert report.verdict == "accepted"
-    assert len(report.output) <= 8 * 1024
+    assert report.verdict == "wrong_answer" and report.first_failure.number == 2
     assert report.output_truncated
+    assert len(report.output.splitlines()) <= 12 and len(report.output) <= 12 * 201
+
+
+def test_a_passing_run_shows_no_output() -> None:
+    report = judge_source(SUM_PROBLEM, SUM_HEADER + "        print('debugging', nums)\n        return sum(nums)\n")
+    assert report.verdict == "accepted" and report.output == ""
 
 
 def test_writes_straight_to_the_file_descriptor_are_capped_too() -> None:

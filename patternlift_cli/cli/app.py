@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "db",
     "webhooks",
     "server",
+    "doctor",
 )
 
 

@@ -164,6 +164,23 @@ class Signature(Strict):
     methods: list[str] | None = None
 
 
+Range = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
+class ParamLimits(Strict):
+    """A parameter's constraints as data (a content test checks every case against them).
+
+    `length`: len() of a list or string, or the number of nodes of a ListNode/TreeNode;
+    `item_length`: len() of each item (rows of a grid, words of a list); `values`: every number
+    inside, however nested; `chars`: a regex character class every string inside matches.
+    """
+
+    length: Range | None = None
+    item_length: Range | None = None
+    values: Range | None = None
+    chars: str | None = None
+
+
 class Case(Strict):
     args: list[Any] | None = None
     expected: Any = None
@@ -199,10 +216,13 @@ class Problem(Strict):
     pattern: str
     level: Level
     title: str
+    leetcode: Annotated[int, Field(ge=1)] | None = None  # the LeetCode problem number, when it is one
     kind: Literal["function", "design"] = "function"
     statement: str
     examples: list[Example] = Field(default_factory=list)
     constraints: list[str] = Field(default_factory=list)
+    limits: dict[str, ParamLimits] = Field(default_factory=dict)
+    requires: list[str] = Field(default_factory=list)  # Python predicates over the arguments
     signature: Signature
     compare: CompareMode = "exact"
     time_limit_seconds: Annotated[float, Field(gt=0, le=30)] | None = None
@@ -222,6 +242,9 @@ class Problem(Strict):
                 raise ValueError("every case of a design problem needs ops")
         elif not self.signature.method:
             raise ValueError("signature.method is required")
+        unknown = set(self.limits) - {param.name for param in self.signature.params}
+        if unknown:
+            raise ValueError(f"limits name no parameter of the signature: {sorted(unknown)}")
         return self
 
     @property

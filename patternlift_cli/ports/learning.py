@@ -176,6 +176,11 @@ class CaseSummary(Model):
     traceback: list[str] = Field(default_factory=list)
     cpu_ms: float | None = None
     note: str | None = None
+    output: str = ""
+    # The JSON values the comparison saw (the first failure only): what diagnoses read.
+    arguments: dict[str, Any] | None = None
+    expected_value: Any = None
+    actual_value: Any = None
 
 
 class JudgeSummary(Model):
@@ -188,6 +193,9 @@ class JudgeSummary(Model):
     output: str = ""
     output_truncated: bool = False
     duration_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    isolation: str = "bwrap"
+    notice: str | None = None
 
     @property
     def total(self) -> int:

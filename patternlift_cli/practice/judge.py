@@ -1,36 +1,37 @@
-"""The practice judge: runs a learner's file against a problem's cases in a limited process.
+"""The practice judge: runs a learner's file on a problem's cases and decides the verdict.
 
-All cases run in one child Python process (`harness.py`), started isolated (`-I`) with limits
-set before it executes anything: CPU seconds (RLIMIT_CPU, caught as "time limit exceeded on
-case N"), address space (RLIMIT_AS, "memory limit exceeded") and file size (RLIMIT_FSIZE, so
-output written straight to the file descriptors is capped too). A wall-clock timeout in the
-parent kills the process group, so code that sleeps or blocks cannot hang the CLI either.
-Results come back over a dedicated pipe as JSON lines, never by parsing the learner's output.
+The answer key never enters the learner's process. The child (`inside/driver.py`, in a bubblewrap
+sandbox where one works) receives the source and then each case's arguments, one case at a time,
+and reports what the solution returned; this process compares with the expected answers and
+decides. Limits are watched from outside (`child.py`): CPU for the whole run, resident memory
+of the whole process tree, the wall clock. docs/JUDGE.md has the threat model and protocol.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import resource
-import selectors
-import signal
-import subprocess
-import sys
-import tempfile
+import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from patternlift_cli.errors import JudgeError
+from patternlift_cli.practice import cases as case_data
+from patternlift_cli.practice import sandbox
+from patternlift_cli.practice.child import ChildProcess, Stopped
+from patternlift_cli.practice.compare import matches
+from patternlift_cli.practice.prelude import table as prelude_table
+from patternlift_cli.practice.verdicts import Outcome, finish, stop_result
 
-HARNESS = Path(__file__).with_name("harness.py")
-# The interpreter and the pre-imported modules need address space of their own.
-INTERPRETER_HEADROOM_MB = 96
-# Code that sleeps or blocks uses no CPU; the wall clock stops it. Generous enough that a busy
-# machine does not turn a CPU-bound pass into a timeout.
+# Resident memory the interpreter and the sandbox's own processes need besides the solution.
+RSS_HEADROOM_MB = 48
+# Address space per process: the limit, the solution thread's deep-recursion stack, malloc's slack.
+ADDRESS_HEADROOM_MB = 96 + 128 + 64
+MAX_PROCESSES = sandbox.MAX_SANDBOX_PROCESSES  # threads count too; a solution needs one process, two threads
+FILE_BYTES = 16 * 1024 * 1024
+PER_CASE_OUTPUT_BYTES = 8 * 1024
+MAX_SOURCE_BYTES = 1024 * 1024
 WALL_CLOCK_FACTOR = 2
 WALL_CLOCK_GRACE_SECONDS = 1.0
 
@@ -45,6 +46,11 @@ class CaseResult:
     traceback: list[str] = field(default_factory=list)
     cpu_ms: float | None = None
     note: str | None = None
+    output: str = ""
+    # The JSON values the comparison saw (for diagnoses): {param: value}, expected, returned.
+    arguments: dict[str, Any] | None = None
+    expected_value: Any = None
+    actual_value: Any = None
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,12 @@ class JudgeReport:
     verdict: str  # accepted | wrong_answer | runtime_error | time_limit | memory_limit | syntax_error | no_solution
     message: str
     cases: list[CaseResult]
-    output: str = ""
+    output: str = ""  # what the first failing case printed, a few lines, control characters visible
     output_truncated: bool = False
     duration_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    isolation: str = "bwrap"  # bwrap | none
+    notice: str | None = None  # said once per process when learner code is not isolated
 
     @property
     def total(self) -> int:
@@ -79,48 +88,37 @@ class JudgeReport:
         data = asdict(self)
         data.update(
             cases=[
-                asdict(case) if case is first_failure
+                _shown_case(case) if case is first_failure
                 else {"number": case.number, "status": case.status, "cpu_ms": case.cpu_ms}
                 for case in self.cases
             ],
             passed=self.passed_count,
             total=self.total,
             all_passed=self.all_passed,
-            first_failure=asdict(first_failure) if first_failure else None,
+            first_failure=_shown_case(first_failure) if first_failure else None,
         )
         return data
 
 
-def _job(problem: Any, source: str, path: str, output_limit_bytes: int) -> dict[str, Any]:
-    cases = []
-    for case in problem.cases:
-        cases.append(case.model_dump(exclude_none=True, exclude={"note"}) if hasattr(case, "model_dump") else dict(case))
-    signature = problem.signature.model_dump(exclude_none=True) if hasattr(problem.signature, "model_dump") else dict(problem.signature)
-    return {
-        "path": path,
-        "source": source,
-        "kind": getattr(problem, "kind", "function"),
-        "signature": signature,
-        "compare": getattr(problem, "compare", "exact"),
-        "cases": cases,
-        "output_limit_bytes": output_limit_bytes,
-    }
+def _shown_case(case: CaseResult) -> dict[str, Any]:
+    """A failing case for --json: the values too when they are small enough to read."""
+    import json
+
+    shown = asdict(case)
+    for key in ("arguments", "expected_value", "actual_value"):
+        if len(json.dumps(shown[key], default=repr)) > 4096:
+            shown[key] = None
+    return shown
 
 
-def _limits(cpu_seconds: float, memory_mb: int, output_bytes: int):
-    cpu = max(1, math.ceil(cpu_seconds))
-    memory = (memory_mb + INTERPRETER_HEADROOM_MB) * 1024 * 1024
-    file_size = output_bytes * 4 + 64 * 1024
+def _settings_limits(problem: Any, time_limit_seconds: float | None, memory_limit_mb: int | None, output_limit_kb: int | None):
+    from patternlift_cli.config import get_settings
 
-    def apply() -> None:
-        os.setsid()  # its own process group, so a timeout kills everything it started
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
-
-    return apply
+    settings = get_settings()
+    cpu = time_limit_seconds or getattr(problem, "time_limit_seconds", None) or settings.judge_time_limit_seconds
+    memory = memory_limit_mb or settings.judge_memory_limit_mb
+    output = (output_limit_kb or settings.judge_output_limit_kb) * 1024
+    return cpu, memory, output
 
 
 def judge_source(
@@ -132,187 +130,201 @@ def judge_source(
     memory_limit_mb: int | None = None,
     output_limit_kb: int | None = None,
 ) -> JudgeReport:
-    from patternlift_cli.config import get_settings
-
-    settings = get_settings()
-    cpu_seconds = time_limit_seconds or getattr(problem, "time_limit_seconds", None) or settings.judge_time_limit_seconds
-    memory_mb = memory_limit_mb or settings.judge_memory_limit_mb
-    output_bytes = (output_limit_kb or settings.judge_output_limit_kb) * 1024
-    job = json.dumps(_job(problem, source, path, output_bytes))
-
-    read_fd, write_fd = os.pipe()
+    cpu_seconds, memory_mb, output_bytes = _settings_limits(problem, time_limit_seconds, memory_limit_mb, output_limit_kb)
     started = time.monotonic()
-    with tempfile.TemporaryFile() as raw_output:
+    current = sandbox.isolation()
+    if "\x00" in source:
+        line = source[: source.index("\x00")].count("\n") + 1
+        outcome = Outcome.syntax(f"your file contains a NUL byte (\\0) on line {line}; save it as plain text")
+        return finish(problem, outcome, [], time.monotonic() - started, current, sandbox.take_notice(current))
+    prepared = case_data.prepare(problem)
+    job = {
+        "source": source,
+        "path": path,
+        "kind": getattr(problem, "kind", "function"),
+        "signature": problem.signature.model_dump(exclude_none=True),
+        "inplace": getattr(problem, "compare", "exact") == "inplace",
+        "prelude": {name: list(origin) for name, origin in prelude_table().items()},
+        "output_cap": PER_CASE_OUTPUT_BYTES,
+        "limits": {
+            "RLIMIT_CPU": math.ceil(cpu_seconds) + 2,
+            "RLIMIT_AS": (memory_mb + ADDRESS_HEADROOM_MB) * 2**20,
+            "RLIMIT_FSIZE": FILE_BYTES,
+            "RLIMIT_CORE": 0,
+        },
+    }
+    child, current = _start(job, current, cpu_seconds, memory_mb, output_bytes)
+    try:
+        outcome = _run_cases(child, problem, prepared)
+    finally:
+        child.kill()
+    return finish(problem, outcome, prepared, time.monotonic() - started, current, sandbox.take_notice(current), child)
+
+
+def _start(job: dict[str, Any], current: sandbox.Isolation, cpu_seconds: float, memory_mb: int, output_bytes: int):
+    """Start the child and see it speak; a sandbox that cannot start is the probe's answer."""
+    while True:
+        if sandbox.requested_mode() == "bwrap" and not current.sandboxed:
+            raise JudgeError(f"The sandbox is required (PATTERNLIFT_JUDGE_SANDBOX=bwrap) but {current.reason}.")
+        launch = sandbox.launch("{cases}", "{answers}", current)
+        limits = dict(job["limits"])
+        if current.sandboxed or current.runs_as_root:
+            # Counted per user: only meaningful for the sandbox's or the run's own uid.
+            limits["RLIMIT_NPROC"] = MAX_PROCESSES
+        child = ChildProcess(
+            launch=launch,
+            nonce=secrets.token_hex(16),
+            cpu_budget=cpu_seconds,
+            wall_budget=cpu_seconds * WALL_CLOCK_FACTOR + WALL_CLOCK_GRACE_SECONDS,
+            memory_bytes=(memory_mb + RSS_HEADROOM_MB) * 2**20,
+            output_limit=output_bytes,
+        )
+        child.start()
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-I", str(HARNESS), str(write_fd)],
-                stdin=subprocess.PIPE,
-                stdout=raw_output,
-                stderr=raw_output,
-                pass_fds=(write_fd,),
-                preexec_fn=_limits(cpu_seconds, memory_mb, output_bytes),
-                cwd=tempfile.gettempdir(),
-            )
-        except OSError as error:
-            os.close(read_fd)
-            os.close(write_fd)
-            raise JudgeError(f"Could not start the judge's Python process: {error}") from error
-        os.close(write_fd)
-        events = _collect(process, job, read_fd, deadline=started + cpu_seconds * WALL_CLOCK_FACTOR + WALL_CLOCK_GRACE_SECONDS)
-        raw_output.seek(0)
-        stray = raw_output.read(output_bytes).decode("utf-8", "replace")
-    return _report(problem, events, stray, output_bytes, time.monotonic() - started, cpu_seconds, process.returncode)
+            child.send({
+                **job, "limits": limits, "nonce": child.nonce,
+                "lib": sandbox.library_path(current),
+            })
+            first = child.receive()
+            if first.get("type") != "started":
+                raise Stopped("malformed", "no greeting")
+            return child, current
+        except Stopped as stop:
+            status = child.exit_status()
+            child.kill()
+            reason = (child.output_of(0).strip().splitlines() or [f"{stop.kind}, exit status {status}"])[-1][:200]
+            if not current.sandboxed:
+                raise JudgeError(f"The judge's Python process did not start: {reason}") from None
+            if sandbox.requested_mode() == "bwrap":
+                raise JudgeError(f"The sandbox (bubblewrap) could not start here: {reason}", hint="`patternlift doctor` explains; PATTERNLIFT_JUDGE_SANDBOX=auto falls back.") from None
+            sandbox.mark_broken(reason)
+            current = sandbox.isolation()
+
+
+def _run_cases(child: ChildProcess, problem: Any, prepared: list[case_data.PreparedCase]) -> Outcome:
+    try:
+        loaded = child.receive()
+    except Stopped as stop:
+        return stop_result(stop, child, 0, 0.0, [])
+    kind = loaded.get("type")
+    if kind == "syntax_error":
+        text = f": {loaded.get('text')}" if loaded.get("text") else ""
+        where = f"line {loaded.get('line')}" if loaded.get("line") else "your file"
+        return Outcome.syntax(f"syntax error on {where}: {loaded.get('message')}{text}")
+    if kind == "load_error":
+        return Outcome.load_error(loaded, child.output_of(0))
+    if kind != "ready":
+        return Outcome.protocol_error(1, "your file did not load as the judge expected")
+    child.start_clock()
+    results: list[CaseResult] = []
+    compare = getattr(problem, "compare", "exact")
+    for case in prepared:
+        child.current = case.number
+        before = child.cpu_used()
+        try:
+            child.send(case.frame)
+            answer = child.receive()
+        except Stopped as stop:
+            return stop_result(stop, child, case.number, before, results)
+        used = child.cpu_used() - before
+        if answer.get("type") != "answer" or answer.get("case") != case.number:
+            return stop_result(Stopped("malformed", "an answer for another case"), child, case.number, before, results)
+        results.append(_case_result(case, answer, used, child, compare))
+    return Outcome.ran(results)
+
+
+def _case_result(case: case_data.PreparedCase, answer: dict[str, Any], used: float, child: ChildProcess, compare: str) -> CaseResult:
+    reported = answer.get("cpu_ms")
+    trusted_ms = used * 1000
+    cpu_ms = reported if isinstance(reported, (int, float)) and 0 <= reported <= trusted_ms + 20 else round(trusted_ms, 1)
+    printed = str(answer.get("output") or "") + child.output_of(case.number)
+    common = dict(
+        number=case.number, input=case.shown_input, cpu_ms=cpu_ms, note=case.note,
+        output=case_data.visible(printed), arguments=case.arguments, expected_value=case.expected,
+    )
+    status = answer.get("status")
+    if status == "ok":
+        value = answer.get("value")
+        passed = matches(value, case.expected, compare)
+        return CaseResult(
+            status="passed" if passed else "failed", expected=case_data.short_repr(case.expected),
+            actual=case_data.short_repr(value), actual_value=value, **common,
+        )
+    if status == "memory":
+        return CaseResult(status="memory", **common)
+    if status == "unserialisable":
+        message = case_data.visible(str(answer.get("message") or "the answer could not be read"))[:300]
+        return CaseResult(status="error", traceback=[f"the returned value cannot be an answer: {message}"], **common)
+    trace = [case_data.visible(str(line))[:400] for line in (answer.get("traceback") or [])][:12]
+    return CaseResult(status="error", traceback=trace or ["the solution failed"], **common)
+
+
+def _read_source(path: Path) -> bytes:
+    """The file's bytes; a pipe, a device or a folder is refused before anything blocks on it."""
+    import os
+    import stat
+
+    from patternlift_cli.errors import UsageError
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe or a device?)"
+            raise UsageError(f"{path} is {what}; give the judge your solution's .py file.")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise UsageError(f"{path} is over {MAX_SOURCE_BYTES // 1024} KB; a solution file is much smaller.")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            return stream.read(MAX_SOURCE_BYTES + 1)
+    finally:
+        os.close(fd)
 
 
 def judge_file(problem: Any, path: Path | str, **limits: Any) -> JudgeReport:
+    return judge_source(problem, read_solution(problem, path), path=str(path), **limits)
+
+
+def read_solution(problem: Any, path: Path | str) -> str:
+    """The solution file's text, or one UsageError line saying why it cannot be judged."""
+    from patternlift_cli.errors import UsageError
+
     path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = _read_source(path).decode("utf-8")
     except FileNotFoundError as error:
-        from patternlift_cli.errors import UsageError
-
         raise UsageError(
             f"No solution file at {path}.",
             hint=f"`patternlift learn {problem.pattern}` writes a starter there, or pass your own FILE.",
         ) from error
-    except (OSError, UnicodeDecodeError) as error:
-        from patternlift_cli.errors import UsageError
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{path} is not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8.") from error
+    except IsADirectoryError as error:
+        raise UsageError(f"{path} is a folder; give the judge your solution's .py file.") from error
+    except OSError as error:
+        raise UsageError(f"Cannot read {path}: {error.strerror or error}") from error
+    return source
 
-        raise UsageError(f"Cannot read {path}: {error}") from error
-    return judge_source(problem, source, path=str(path), **limits)
 
+def isolation_report() -> dict[str, Any]:
+    """What `patternlift doctor` says: the isolation in effect here, proven by a probe run."""
+    from patternlift_cli.practice import procfs
 
-def _collect(process: subprocess.Popen, job: str, read_fd: int, deadline: float) -> list[dict[str, Any]]:
-    assert process.stdin is not None
-    try:
-        process.stdin.write(job.encode("utf-8"))
-        process.stdin.close()
-    except BrokenPipeError:
-        pass
-    events: list[dict[str, Any]] = []
-    buffer = b""
-    selector = selectors.DefaultSelector()
-    selector.register(read_fd, selectors.EVENT_READ)
-    open_pipe = True
-    try:
-        while open_pipe:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                _kill(process)
-                events.append({"event": "limit", "kind": "wall_clock"})
-                break
-            for _ in selector.select(timeout=min(remaining, 0.5)):
-                chunk = os.read(read_fd, 65536)
-                if not chunk:
-                    open_pipe = False
-                    break
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    try:
-                        events.append(json.loads(line))
-                    except json.JSONDecodeError:
-                        continue  # learner code wrote to our pipe; ignore what is not ours
+    requested = sandbox.requested_mode()
+    current = sandbox.isolation()
+    report: dict[str, Any] = {
+        "requested": requested,
+        "bwrap": sandbox.bwrap_path(),
+        "runs_as_root": current.runs_as_root,
+        "procfs": procfs.available(),
+        "probe": None,
+    }
+    if current.sandboxed or requested != "none":
         try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _kill(process)
-            events.append({"event": "limit", "kind": "wall_clock"})
-    finally:
-        selector.close()
-        os.close(read_fd)
-    return events
-
-
-def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-
-
-def _report(
-    problem: Any,
-    events: list[dict[str, Any]],
-    stray_output: str,
-    output_bytes: int,
-    duration: float,
-    cpu_seconds: float,
-    returncode: int | None,
-) -> JudgeReport:
-    total = len(problem.cases)
-    notes = [getattr(case, "note", None) for case in problem.cases]
-    results: dict[int, CaseResult] = {}
-    output = stray_output
-    truncated = False
-    verdict, message = None, None
-    last_started = 1
-    for event in events:
-        kind = event.get("event")
-        if kind == "case":
-            number = event["case"]
-            results[number] = CaseResult(
-                number=number,
-                status=event["status"],
-                input=event.get("input"),
-                expected=event.get("expected"),
-                actual=event.get("actual"),
-                traceback=event.get("traceback") or [],
-                cpu_ms=event.get("cpu_ms"),
-                note=notes[number - 1] if number - 1 < len(notes) else None,
-            )
-            last_started = number + 1
-        elif kind == "syntax_error":
-            verdict = "syntax_error"
-            text = f": {event['text'].strip()}" if event.get("text") else ""
-            message = f"syntax error on line {event.get('line')}: {event.get('message')}{text}"
-        elif kind in ("load_error", "memory") and event.get("case") == 0:
-            verdict = "memory_limit" if kind == "memory" else "runtime_error"
-            results[1] = CaseResult(number=1, status="error", traceback=event.get("traceback") or [])
-            message = "memory limit exceeded" if kind == "memory" else "your file failed before any case ran"
-        elif kind == "limit":
-            number = event.get("case") or last_started
-            limit_kind = event.get("kind")
-            if limit_kind == "memory":
-                verdict, message = "memory_limit", f"memory limit exceeded on case {number}"
-                results[number] = CaseResult(number=number, status="memory")
-            else:
-                verdict, message = "time_limit", f"time limit exceeded on case {number} ({cpu_seconds:g} s)"
-                results[number] = CaseResult(number=number, status="timeout")
-            output = event.get("output") or output
-        elif kind == "done":
-            output = (event.get("output") or "") + stray_output
-            truncated = bool(event.get("dropped"))
-    if verdict is None and not any(e.get("event") == "done" for e in events):
-        # The child died without a word: the kernel enforced a limit (or the learner killed it).
-        number = last_started
-        if returncode is not None and returncode < 0 and -returncode in (signal.SIGXCPU, signal.SIGKILL):
-            verdict, message = "time_limit", f"time limit exceeded on case {number} ({cpu_seconds:g} s)"
-            results[number] = CaseResult(number=number, status="timeout")
-        else:
-            verdict, message = "memory_limit" if returncode == -signal.SIGSEGV else "runtime_error", (
-                f"the program stopped on case {number} (exit status {returncode})"
-            )
-            results[number] = CaseResult(number=number, status="error")
-    cases = [results.get(number, CaseResult(number=number, status="not_run")) for number in range(1, total + 1)]
-    if verdict is None:
-        failed = [case for case in cases if case.status != "passed"]
-        if not failed:
-            verdict, message = "accepted", f"all {total} cases passed"
-        else:
-            first = failed[0]
-            verdict = "runtime_error" if first.status == "error" else "wrong_answer"
-            what = "raised an exception" if first.status == "error" else "gave a wrong answer"
-            message = f"{total - len(failed)} of {total} cases passed; case {first.number} {what}"
-    if len(output) > output_bytes:
-        output, truncated = output[:output_bytes], True
-    return JudgeReport(
-        problem_id=getattr(problem, "id", "?"),
-        verdict=verdict,
-        message=message or "",
-        cases=cases,
-        output=output,
-        output_truncated=truncated,
-        duration_seconds=round(duration, 3),
-    )
+            child, current = _start({"probe": True, "limits": {}}, current, 5.0, 256, 1024)
+            child.kill()
+            report["probe"] = "ok"
+        except JudgeError as error:
+            report["probe"] = error.message
+            current = sandbox.isolation() if requested != "bwrap" else sandbox.Isolation("none", error.message)
+    report.update(isolation=current.mode, reason=current.reason, guarantees=sandbox.guarantees(current))
+    return report

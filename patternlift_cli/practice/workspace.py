@@ -34,13 +34,18 @@ def starter_code(problem: Any) -> str:
 
 
 def write_starter(problem: Any, *, overwrite: bool = False) -> Path:
-    """Create the problem's file with starter code; an existing file (the learner's work) stays."""
+    """Create the problem's file with starter code; an existing file (the learner's work) stays.
+
+    Written to a temporary file and renamed into place, so a full disk leaves either no file or
+    the whole starter, never a truncated one; an empty file (left by an older version or a
+    crash) counts as missing and gets the starter.
+    """
     path = workspace_file(problem)
-    if path.exists() and not overwrite:
-        return path
     try:
+        if not overwrite and _has_work(path):
+            return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter_code(problem), encoding="utf-8")
+        _write_atomically(path, starter_code(problem))
     except OSError as error:
         from patternlift_cli.errors import StorageError
 
@@ -49,3 +54,30 @@ def write_starter(problem: Any, *, overwrite: bool = False) -> Path:
             hint=f"Point PATTERNLIFT_WORKSPACE at a folder you can write (now {get_settings().workspace_dir}).",
         ) from error
     return path
+
+
+def _has_work(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

@@ -23,3 +23,10 @@ def check_solution(problem_id: str, file: Path | None) -> CheckResult:
     problem = get_problem(problem_id.strip())
     path = file if file is not None else workspace_file(problem)
     return CheckResult(problem, path, judge_file(problem, path))
+
+
+def isolation_report() -> dict[str, Any]:
+    """Which isolation the judge uses on this machine, proven by a probe run."""
+    from patternlift_cli.practice.judge import isolation_report as probe
+
+    return probe()

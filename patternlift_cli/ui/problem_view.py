@@ -9,8 +9,8 @@ from rich.table import Table
 
 
 def problem_list(rows: list[dict[str, Any]]) -> RenderableType:
-    table = Table("Problem id", "Level", "Title", box=None, header_style="bold")
+    table = Table("Problem id", "Level", "LeetCode", "Title", box=None, header_style="bold")
     for row in rows:
         level = "mastery" if row["level"] == "mastery" else f"L{row['level']}"
-        table.add_row(row["id"], level, row["title"])
+        table.add_row(row["id"], level, f"#{row['leetcode']}" if row["leetcode"] else "", row["title"])
     return table

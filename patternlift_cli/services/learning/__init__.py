@@ -295,15 +295,8 @@ def prepare_workspace(problem: Any) -> Path:
 
 
 def read_solution(problem: Any) -> str:
+    """The learner's workspace file for the problem (a pipe or a folder there is refused)."""
+    from patternlift_cli.practice.judge import read_solution as read
     from patternlift_cli.practice.workspace import workspace_file
 
-    path = Path(workspace_file(problem))
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise UsageError(
-            f"No solution file at {path}.",
-            hint=f"`patternlift learn {problem.pattern}` writes a starter there, or pass your own FILE.",
-        ) from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"Cannot read {path}: {error}") from error
+    return read(problem, workspace_file(problem))
