@@ -11,7 +11,7 @@ Generators are grouped by topic in the modules below; importing this package reg
 
 from __future__ import annotations
 
-from patternlift_cli.content.variants import arrays, linked, ordering, trees  # noqa: F401  (registers)
+from patternlift_cli.content.variants import arrays, linked, ordering, trees, windows  # noqa: F401  (registers)
 from patternlift_cli.content.variants.core import GENERATORS, check, generate
 
 __all__ = ["GENERATORS", "check", "generate"]

@@ -153,3 +153,10 @@ def code_block(source: str) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+ATTEMPTS = 1000  # redraws until an instance has the shape a question needs
+
+
+def unsolvable(name: str) -> ValueError:
+    return ValueError(f"{name}: no suitable instance found; check the params")

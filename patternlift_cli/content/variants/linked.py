@@ -8,17 +8,13 @@ from __future__ import annotations
 import random
 
 from patternlift_cli.content.variants.core import (
+    ATTEMPTS,
     Choice,
     ChoiceDraft,
     code_block,
     generator,
+    unsolvable,
 )
-
-ATTEMPTS = 1000
-
-
-def _unsolvable(name: str) -> ValueError:
-    return ValueError(f"{name}: no suitable instance found; check the params")
 
 
 def arrows(values: list[int]) -> str:
@@ -139,7 +135,7 @@ def linked_list_k_group(rng: random.Random, *, min_length: int = 7, max_length: 
         if length % size and length // size >= 2:
             break
     else:
-        raise _unsolvable("linked-list-k-group")
+        raise unsolvable("linked-list-k-group")
     values = rng.sample(range(1, 50), length)
     answer = reverse_groups(values, size)
     wrong = [

@@ -6,20 +6,15 @@ import bisect
 import random
 
 from patternlift_cli.content.variants.core import (
+    ATTEMPTS,
     Choice,
     ChoiceDraft,
     code_block,
     generator,
     plural,
     show_list,
+    unsolvable,
 )
-
-ATTEMPTS = 1000
-
-
-def _unsolvable(name: str) -> ValueError:
-    return ValueError(f"{name}: no suitable instance found; check the params")
-
 
 # ----- merge intervals --------------------------------------------------------------------
 
@@ -53,7 +48,7 @@ def merge_intervals_merge(rng: random.Random, *, count: int = 5) -> ChoiceDraft:
         if intervals != sorted(intervals) and len(answer) >= 2 and sum(slip != answer for slip in slips) >= 2:
             break
     else:
-        raise _unsolvable("merge-intervals-merge")
+        raise unsolvable("merge-intervals-merge")
     wrong = [
         Choice(
             show_list(slips[0]),
@@ -109,7 +104,7 @@ def merge_intervals_rooms(rng: random.Random, *, count: int = 6) -> ChoiceDraft:
         if answer >= 2 and clash != answer and groups != answer:
             break
     else:
-        raise _unsolvable("merge-intervals-rooms")
+        raise unsolvable("merge-intervals-rooms")
     wrong = [
         Choice(
             plural(clash, "room"),
@@ -172,7 +167,7 @@ def cyclic_sort_first_index(rng: random.Random, *, min_length: int = 6, max_leng
         if len(steps) >= 2 and after != sorted(nums):
             break
     else:
-        raise _unsolvable("cyclic-sort-first-index")
+        raise unsolvable("cyclic-sort-first-index")
     once, _ = cyclic_until_index_one(nums, swaps_limit=1)
     wrong = [
         Choice(
@@ -231,7 +226,7 @@ def monotonic_stack_next_greater(rng: random.Random, *, length: int = 7) -> Choi
         if or_equal != answer and answer.count(-1) < length - 1:
             break
     else:
-        raise _unsolvable("monotonic-stack-next-greater")
+        raise unsolvable("monotonic-stack-next-greater")
     largest_right = [max(nums[i + 1 :], default=-1) for i in range(length)]
     largest_right = [y if y > x else -1 for y, x in zip(largest_right, nums)]
     wrong = [
@@ -290,7 +285,7 @@ def binary_search_lower_bound(rng: random.Random, *, length: int = 10) -> Choice
         if after - first >= 2 and first >= 1:
             break
     else:
-        raise _unsolvable("binary-search-lower-bound")
+        raise unsolvable("binary-search-lower-bound")
 
     def at(index: int) -> str:
         return f"lo = {index}"
@@ -364,7 +359,7 @@ def binary_search_mids(rng: random.Random, *, length: int = 13) -> ChoiceDraft:
         if len(answer) >= 3:
             break
     else:
-        raise _unsolvable("binary-search-mids")
+        raise unsolvable("binary-search-mids")
 
     def sequence(indices: list[int]) -> str:
         return "mid = " + ", ".join(str(index) for index in indices)

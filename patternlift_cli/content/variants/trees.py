@@ -7,19 +7,15 @@ from collections import deque
 from dataclasses import dataclass
 
 from patternlift_cli.content.variants.core import (
+    ATTEMPTS,
     Choice,
     ChoiceDraft,
     code_block,
     generator,
     plural,
     show_list,
+    unsolvable,
 )
-
-ATTEMPTS = 1000
-
-
-def _unsolvable(name: str) -> ValueError:
-    return ValueError(f"{name}: no suitable instance found; check the params")
 
 
 @dataclass
@@ -127,7 +123,7 @@ def tree_bfs_level_order(rng: random.Random, *, size: int = 7) -> ChoiceDraft:
         if len(rows) >= 3 and len(rows[1]) == 2:
             break
     else:
-        raise _unsolvable("tree-bfs-level-order")
+        raise unsolvable("tree-bfs-level-order")
     zigzag = [row[::-1] if depth % 2 else row for depth, row in enumerate(rows)]
     wrong = [
         Choice(show_list(rows[::-1]), "No. Those are the rows from the bottom up; the queue starts at the root."),
@@ -162,7 +158,7 @@ def tree_bfs_right_view(rng: random.Random, *, size: int = 8) -> ChoiceDraft:
         if right_spine(root) != view and len(rows) >= 3:
             break
     else:
-        raise _unsolvable("tree-bfs-right-view")
+        raise unsolvable("tree-bfs-right-view")
     wrong = [
         Choice(
             show_list(right_spine(root)),
@@ -219,7 +215,7 @@ def tree_dfs_path_sum_count(rng: random.Random, *, size: int = 8) -> ChoiceDraft
         if len(anywhere) > len(matching):
             break
     else:
-        raise _unsolvable("tree-dfs-path-sum-count")
+        raise unsolvable("tree-dfs-path-sum-count")
     count = len(matching)
     listed = "; ".join(" -> ".join(str(v) for v in path) for path in matching)
     wrong = [
@@ -260,7 +256,7 @@ def tree_dfs_traversal_order(rng: random.Random, *, order: str = "post", size: i
         if len({tuple(w) for w in [*walks.values(), flat_levels]}) == 4:
             break
     else:
-        raise _unsolvable("tree-dfs-traversal-order")
+        raise unsolvable("tree-dfs-traversal-order")
     wrong = [
         Choice(show_list(walks[other]), f"No. That is the {ORDER_NAMES[other]}: {ORDER_RULES[other]}.")
         for other in ORDER_NAMES
