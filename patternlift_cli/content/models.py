@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from patternlift_cli.domain.diagnosis import PREDICATES
 from patternlift_cli.domain.lesson import SECTION_HEADINGS
 
 KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -209,6 +210,23 @@ class WrongSolution(Strict):
     kind: Literal["off_by_one", "edge_case", "too_slow", "wrong_logic"]
     description: str
     code: str
+    diagnosis: str | None = None    # the id of the diagnosis its first failing case shows
+
+
+class Diagnosis(Strict):
+    """A typical mistake: a predicate over the first failing case (domain.diagnosis) and its hint."""
+
+    id: Annotated[str, Field(pattern=KEBAB)]
+    when: str
+    hint: str
+    ask: str | None = None          # the same hint as a question, for socratic learners
+
+    @field_validator("when")
+    @classmethod
+    def _known_predicate(cls, when: str) -> str:
+        if when not in PREDICATES:
+            raise ValueError(f"unknown diagnosis predicate '{when}' (known: {', '.join(sorted(PREDICATES))})")
+        return when
 
 
 class Problem(Strict):
@@ -228,11 +246,20 @@ class Problem(Strict):
     time_limit_seconds: Annotated[float, Field(gt=0, le=30)] | None = None
     cases: Annotated[list[Case], Field(min_length=1)]
     hints: Annotated[list[str], Field(min_length=3, max_length=3)]
+    # The same three hints as questions to ask yourself, for learners who asked for that.
+    socratic_hints: list[str] = Field(default_factory=list)
+    diagnoses: list[Diagnosis] = Field(default_factory=list)
     solution: Solution
     wrong_solutions: Annotated[list[WrongSolution], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _consistent(self) -> Problem:
+        if self.socratic_hints and len(self.socratic_hints) != len(self.hints):
+            raise ValueError("socratic_hints must give every hint as a question (three of them)")
+        named = {diagnosis.id for diagnosis in self.diagnoses}
+        for wrong in self.wrong_solutions:
+            if wrong.diagnosis is not None and wrong.diagnosis not in named:
+                raise ValueError(f"wrong solution names diagnosis '{wrong.diagnosis}', which this problem does not define")
         if not self.id.startswith(self.pattern + "-"):
             raise ValueError(f"problem id must start with its pattern id '{self.pattern}-'")
         if self.kind == "design":

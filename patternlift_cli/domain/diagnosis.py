@@ -127,6 +127,11 @@ PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
 }
 
 
+def describe(when: str) -> str:
+    """What the predicate recognises, in one line (its docstring's first line)."""
+    return (PREDICATES[when].__doc__ or when).strip().splitlines()[0]
+
+
 def matching(diagnoses: Sequence[Any], case: FailedCase) -> Any | None:
     """The first diagnosis (objects with a `when` predicate name) that the case shows."""
     for diagnosis in diagnoses:

@@ -119,6 +119,10 @@ class StageProgress(_Model):
     best_recognition_streak: int = 0
     perfect_check: bool = False
     totals_version: int = 0
+    # The diagnosis a failed run showed, offered as the next hint (problem id -> diagnosis id),
+    # and the diagnoses already shown per problem.
+    diagnosed: dict[str, str] = Field(default_factory=dict)
+    diagnoses_shown: dict[str, list[str]] = Field(default_factory=dict)
     # The learner model (domain.knowledge): P(known) per concept.
     knowledge: dict[str, Skill] = Field(default_factory=dict)
 

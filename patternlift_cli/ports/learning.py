@@ -223,8 +223,9 @@ class PracticeProblem(Model):
     problem_id: str
     level: int
     workspace_file: str
-    hints_total: int
+    hints_total: int                    # the ladder, plus a hint about the last failure when one is ready
     hints_used: int
+    failure_hint_ready: bool = False
     hint_cost: Decimal
     failed_runs: int
     runs: int
@@ -256,16 +257,18 @@ class RunOutcome(Model):
     breakdown: ScoreBreakdown | None = None
     next_label: str | None = None       # what a pass opened ("Hands-on practice, level 2")
     final: bool = False                 # an assessment problem that is handed in
+    diagnosis: str | None = None        # the typical mistake the first failing case shows
     assessment: AssessmentResult | None = None
     ai_hint_quality: Decimal | None = None
     step: Step
 
 
 class HintOutcome(Model):
-    number: int
+    number: int                         # the built-in ladder's step (0: a hint about the last failure)
     total: int
     text: str
     style: str
+    about_failure: bool = False
     step: Step
 
 

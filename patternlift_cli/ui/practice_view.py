@@ -87,14 +87,19 @@ def run_summary(outcome: RunOutcome) -> RenderableType:
                 costs.append(f"solution shown: capped at {num(breakdown.revealed_cap)}")
             text += f" [dim](100: {', '.join(costs)})[/]"
         return Text.from_markup(text)
+    ready = " A hint about this failure is ready: press h." if outcome.diagnosis else ""
     return Text.from_markup(
-        f"[bold red]{report.passed_count} of {report.total} tests passed.[/] Fix the first failure and run again."
+        f"[bold red]{report.passed_count} of {report.total} tests passed.[/] Fix the first failure and run again.{ready}"
     )
 
 
+HINT_LEADS = {"socratic": "Ask yourself", "direct": "Next step", "worked": "Trace it"}
+
+
 def hint(outcome: HintOutcome) -> RenderableType:
-    lead = "Ask yourself" if outcome.style == "socratic" and outcome.number == 1 else "Next step"
-    return Panel(Text(outcome.text.strip()), title=f"Hint {outcome.number} of {outcome.total} · {lead}", border_style="cyan")
+    lead = HINT_LEADS.get(outcome.style, "Next step")
+    title = "Hint · about your last failure" if outcome.about_failure else f"Hint {outcome.number} of {outcome.total}"
+    return Panel(Text(outcome.text.strip()), title=f"{title} · {lead}", border_style="cyan")
 
 
 def solution(item: Problem, *, notes_only: bool = False) -> RenderableType:

@@ -12,6 +12,7 @@ from patternlift_cli.db.models import AIInteraction
 from patternlift_cli.domain import progress as rules
 from patternlift_cli.domain import scoring, stages
 from patternlift_cli.domain.progress import Evidence
+from patternlift_cli.domain.diagnosis import FailedCase, matching
 from patternlift_cli.domain.session_state import PendingAIHint, PracticeLevel
 from patternlift_cli.domain.tutoring import hint_quality
 from patternlift_cli.errors import RefusedError, UsageError
@@ -44,6 +45,8 @@ def current(work: Work, workspace_file: str) -> PracticeProblem:
     level = work.position.level
     problem = work.pattern.practice_problem(level)
     tally = work.progress.tally(problem.id)
+    ready = problem.id in work.progress.diagnosed
+    extra = len(work.progress.diagnoses_shown.get(problem.id, ())) + (1 if ready else 0)
     recap = None
     if level == 1 and tally.runs == 0 and work.guidance("recap_template_before_practice"):
         recap = dict(work.pattern.lesson.sections).get("Template")
@@ -51,8 +54,9 @@ def current(work: Work, workspace_file: str) -> PracticeProblem:
         problem_id=problem.id,
         level=level,
         workspace_file=workspace_file,
-        hints_total=len(problem.hints),
+        hints_total=len(problem.hints) + extra,
         hints_used=tally.hints,
+        failure_hint_ready=ready,
         hint_cost=scoring.PRACTICE_HINT_COST,
         failed_runs=tally.failed_runs,
         runs=tally.runs,
@@ -99,7 +103,10 @@ def record_run(work: Work, problem_id: str, report: JudgeSummary, seconds: float
     quality = _score_ai_hint(work, evidence)
     work.apply(evidence)
     result: dict[str, Any] = {"passed": passed, "score": score, "ai_hint_quality": quality}
-    if passed:
+    if not passed:
+        result["diagnosis"] = diagnose(work, problem_id, report)
+    else:
+        work.progress.diagnosed.pop(problem_id, None)
         result["breakdown"] = breakdown(score, tally.hints, tally.failed_runs, tally.revealed)
         work.progress.practice[position.level] = PracticeLevel(problem_id=problem_id, passed=True, score=score)
         next_position = stages.after_practice_problem(position, passed=True)
@@ -108,20 +115,46 @@ def record_run(work: Work, problem_id: str, report: JudgeSummary, seconds: float
     return result
 
 
+def diagnose(work: Work, problem_id: str, report: JudgeSummary) -> str | None:
+    """The typical mistake the first failing case shows; its hint is offered next (once)."""
+    failure = report.first_failure
+    problem = find_problem(work.pattern, problem_id)
+    if failure is None or not problem.diagnoses:
+        return None
+    case = FailedCase(args=failure.arguments or {}, expected=failure.expected_value, actual=failure.actual_value,
+                      status=failure.status)
+    found = matching(problem.diagnoses, case)
+    if found is None:
+        return None
+    if found.id not in work.progress.diagnoses_shown.get(problem_id, []):
+        work.progress.diagnosed[problem_id] = found.id
+    return found.id
+
+
 def hint(work: Work, problem_id: str) -> HintOutcome:
+    """The next built-in hint: first the one about the last failure, then the fixed ladder."""
     _require_practice(work, "Hints")
     problem = find_problem(work.pattern, problem_id)
     tally = work.progress.tally(problem_id)
-    if tally.hints >= len(problem.hints):
-        raise RefusedError("There are no more hints for this problem.")
+    style = str(work.guidance("hint_style", "direct"))
+    shown = work.progress.diagnoses_shown.setdefault(problem_id, [])
+    pending = work.progress.diagnosed.pop(problem_id, None)
+    diagnosis = next((d for d in problem.diagnoses if d.id == pending), None)
+    if diagnosis is not None:
+        shown.append(diagnosis.id)
+        number, text = 0, (diagnosis.ask if style == "socratic" and diagnosis.ask else diagnosis.hint)
+    else:
+        step = tally.hints - len(shown)
+        if step >= len(problem.hints):
+            raise RefusedError("There are no more hints for this problem.")
+        ladder = problem.socratic_hints if style == "socratic" and problem.socratic_hints else problem.hints
+        number, text = step + 1, ladder[step]
     work.apply(
         Evidence(kind=rules.HINT, stage=stages.HANDS_ON_PRACTICE, level=work.position.level, item=problem_id,
                  hints_used=tally.hints + 1)
     )
-    return HintOutcome(
-        number=tally.hints + 1, total=len(problem.hints), text=problem.hints[tally.hints],
-        style=str(work.guidance("hint_style", "direct")), step=work.step(),
-    )
+    return HintOutcome(number=number, total=len(problem.hints), text=text, style=style,
+                       about_failure=diagnosis is not None, step=work.step())
 
 
 def reveal(work: Work, problem_id: str) -> RevealOutcome:

@@ -73,6 +73,8 @@ def run_tests(desk: Desk) -> None:
     loop.ui.show(judge_view.render_report(outcome.report))
     failure = outcome.report.first_failure
     loop.last_failing_case = failure.model_dump() if failure else None
+    if loop.last_failing_case is not None and outcome.diagnosis:
+        loop.last_failing_case["diagnosis"] = outcome.diagnosis  # the AI hint is told the typical mistake
     loop.ui.show(practice_view.run_summary(outcome))
     loop.celebrate(outcome.step)
     desk.shown_at = time.monotonic()
