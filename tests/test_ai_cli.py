@@ -161,3 +161,18 @@ def test_ask_piped_into_a_reader_that_leaves_stops_quietly_and_records_the_call(
     assert "Traceback" not in stderr
     (row,) = _rows(engine, AIInteraction)
     assert row.cost_usd > 0 and _rows(engine, AIBudgetReservation) == []
+
+
+def test_usage_fits_80_columns_and_shows_sub_cent_amounts_as_they_are(learner, engine) -> None:
+    from patternlift_cli.cli.app import app
+
+    month = datetime.now(UTC).date().replace(day=1)
+    _set_profile(engine, current_month_ai_cost=Decimal("0.000691"), monthly_ai_usage_limit=Decimal("0.0001"),
+                 ai_cost_month=month)
+    result = CliRunner().invoke(app, ["usage"], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert "Spent $0.000691 of $0.0001" in result.output
+    lines = result.output.splitlines()
+    remaining = next(line for line in lines if "Remaining" in line)
+    assert "Remaining $0.00 · resets " in remaining and remaining.rstrip(" │").endswith("00:00 UTC")
+    assert max(len(line) for line in lines) <= 80
