@@ -176,3 +176,25 @@ def test_usage_fits_80_columns_and_shows_sub_cent_amounts_as_they_are(learner, e
     remaining = next(line for line in lines if "Remaining" in line)
     assert "Remaining $0.00 · resets " in remaining and remaining.rstrip(" │").endswith("00:00 UTC")
     assert max(len(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize("price", ['"1e30"', "1e999999999", '"-0.5"'])
+def test_an_absurd_price_override_is_one_line_naming_the_setting(home, monkeypatch, price: str) -> None:
+    monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", f'{{"tutor-test": {{"input": {price}, "output": "2"}}}}')
+    result = _cli("ask", "two-pointers", "Anything?")
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    (first, *_) = result.stderr.strip().splitlines()
+    assert "PATTERNLIFT_AI_PRICE_OVERRIDES" in first and "'tutor-test' input price" in first and "out of range" in first
+
+
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_an_empty_price_override_means_none(home, monkeypatch, where: str) -> None:
+    from patternlift_cli.config import get_settings, reset_settings_cache
+
+    if where == "environment":
+        monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", "")
+    else:
+        Path(".env").write_text("PATTERNLIFT_AI_PRICE_OVERRIDES=\n")
+    reset_settings_cache()
+    assert get_settings().ai_price_overrides == {}
