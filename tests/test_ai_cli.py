@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from tests.mini_course import CORRECT, PARTIAL
 from tests.test_learning_loop import invoke
-from tests.test_tutor import _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
+from tests.test_tutor import _learner, _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,8 +57,8 @@ def test_ask_without_a_key_exits_11_in_one_line(mini_course, learner) -> None:
 def test_usage_reports_the_month_exactly(fake_ai, engine) -> None:  # noqa: F811
     from patternlift_cli.services.tutor import tutor_reply
 
-    first = tutor_reply("question", pattern_id="two-pointers", question="one")
-    second = tutor_reply("explain", pattern_id="two-pointers")
+    first = tutor_reply(*_learner(), "question", pattern_id="two-pointers", question="one")
+    second = tutor_reply(*_learner(), "explain", pattern_id="two-pointers")
     runner = CliRunner()
     from patternlift_cli.cli.app import app
 
@@ -88,7 +88,7 @@ def test_refresh_usage_refreshes_the_materialized_view(fake_ai, engine, backend)
     from patternlift_cli.db.models import monthly_ai_usage
     from patternlift_cli.services.tutor import tutor_reply
 
-    reply = tutor_reply("question", pattern_id="two-pointers", question="one")
+    reply = tutor_reply(*_learner(), "question", pattern_id="two-pointers", question="one")
     result = CliRunner().invoke(app, ["db", "refresh-usage"])
     assert result.exit_code == 0, result.output
     with engine.begin() as connection:
@@ -198,3 +198,20 @@ def test_an_empty_price_override_means_none(home, monkeypatch, where: str) -> No
         Path(".env").write_text("PATTERNLIFT_AI_PRICE_OVERRIDES=\n")
     reset_settings_cache()
     assert get_settings().ai_price_overrides == {}
+
+
+def test_a_model_that_overran_is_refused_by_every_later_process(fake_ai, engine) -> None:  # noqa: F811
+    from patternlift_cli.db.models import AIModelTrust
+
+    fake_ai.script("overrun")
+    first = _cli("ask", "two-pointers", "Why?")
+    assert first.returncode == 0, first.stderr
+    assert "was reserved" in first.stderr  # the overrun is logged where the operator sees it
+    (trust,) = _rows(engine, AIModelTrust)
+    assert trust.model_used == "tutor-test"
+
+    second = _cli("ask", "two-pointers", "Why?")
+    assert second.returncode == 14 and "Traceback" not in second.stderr
+    (line, *_) = second.stderr.strip().splitlines()
+    assert "'tutor-test'" in line and "PATTERNLIFT_AI_PRICE_OVERRIDES" in line
+    assert len(fake_ai.requests) == 1

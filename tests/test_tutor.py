@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from patternlift_cli.domain.money import format_usd
 from patternlift_cli.errors import AINotConfiguredError, BudgetExceededError, NotEntitledError, ProviderError
 from tests.fakes.openai_server import REPLY_WORDS, FakeOpenAI
 
@@ -50,10 +51,21 @@ def _set_profile(engine, **values) -> None:
         connection.execute(sa.update(UserProfile).values(**values))
 
 
+def _learner():
+    """(engine, user id) of the signed-in learner: what the CLI hands the tutor service."""
+    from patternlift_cli.db.database import ready_engine
+    from patternlift_cli.db.engine import session_scope
+    from patternlift_cli.services.accounts import require_current_profile
+
+    engine = ready_engine()
+    with session_scope(engine) as session:
+        return engine, require_current_profile(session).id
+
+
 def _ask(**kwargs):
     from patternlift_cli.services.tutor import tutor_reply
 
-    return tutor_reply("question", pattern_id="two-pointers", question="Why sorted input?", **kwargs)
+    return tutor_reply(*_learner(), "question", pattern_id="two-pointers", question="Why sorted input?", **kwargs)
 
 
 def test_streamed_reply_is_recorded_with_exact_cost(fake_ai, engine) -> None:
@@ -73,7 +85,7 @@ def test_streamed_reply_is_recorded_with_exact_cost(fake_ai, engine) -> None:
     assert (row.interaction_type, row.model_used, row.completion_tokens) == ("question", "tutor-test", len(REPLY_WORDS))
     assert _profile(engine).current_month_ai_cost == reply.cost_usd == reply.month_total_usd
     assert _rows(engine, AIBudgetReservation) == []
-    assert f"${reply.cost_usd:.6f}" in reply.cost_line and "of $3.00" in reply.cost_line
+    assert f"AI cost {format_usd(reply.cost_usd)} · this month" in reply.cost_line and "of $3.00" in reply.cost_line
 
 
 def test_a_stream_cut_before_usage_is_recorded_at_its_worst_case(fake_ai, engine) -> None:
@@ -123,6 +135,20 @@ def test_500s_exhaust_the_attempts_and_charge_nothing(fake_ai, engine, monkeypat
     assert _profile(engine).current_month_ai_cost == 0
 
 
+def test_a_400_is_sent_once_and_reported_as_what_happened(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    fake_ai.script("400")
+    with pytest.raises(ProviderError) as raised:
+        _ask()
+    message = raised.value.message
+    assert "HTTP 400: Unsupported value: 'temperature'" in message and "sent once" in message
+    assert "attempts" not in message and raised.value.exit_code == 15
+    assert len(fake_ai.requests) == 1
+    assert _rows(engine, AIInteraction) == [] and _rows(engine, AIBudgetReservation) == []
+    assert _profile(engine).current_month_ai_reserved == 0
+
+
 def test_a_response_slower_than_the_timeout_is_released(fake_ai, engine, monkeypatch) -> None:
     from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
 
@@ -151,9 +177,18 @@ def test_the_last_cent_shrinks_the_reply_or_refuses(fake_ai, engine) -> None:
     with pytest.raises(BudgetExceededError) as raised:
         _ask()
     message = str(raised.value)
-    assert "$3.00 of $3.00" in message and "resets" in message and "00:00 UTC" in message
+    assert "$2.9999 of $3.00" in message and "resets" in message and "00:00 UTC" in message  # not rounded up
     assert raised.value.exit_code == 12
     assert len(_rows(engine, AIInteraction)) == 1
+
+
+def test_a_refusal_shows_sub_cent_amounts_as_they_are(fake_ai, engine) -> None:
+    month = datetime.now(UTC).date().replace(day=1)
+    _set_profile(engine, current_month_ai_cost=Decimal("0.000691"), monthly_ai_usage_limit=Decimal("0.0001"),
+                 ai_cost_month=month)
+    with pytest.raises(BudgetExceededError, match=r"AI budget reached: \$0\.000691 of \$0\.0001 spent this month"):
+        _ask()
+    assert fake_ai.requests == []
 
 
 def test_no_key_means_ai_off_with_one_line_on_how_to_turn_it_on(mini_course, learner, monkeypatch) -> None:
@@ -199,15 +234,15 @@ def test_ratings_are_stored_and_hints_see_the_code_and_failure(fake_ai, engine) 
     from patternlift_cli.db.models import AIInteraction
     from patternlift_cli.services.tutor import rate_reply, tutor_reply
 
-    reply = tutor_reply("hint", pattern_id="two-pointers", problem_id="two-pointers-1-a",
+    reply = tutor_reply(*_learner(), "hint", pattern_id="two-pointers", problem_id="two-pointers-1-a",
                         code="class Solution: pass", failing_case={"number": 1, "expected": "2"})
-    rate_reply(reply.interaction_id, 4)
+    rate_reply(*_learner(), reply.interaction_id, 4)
     (row,) = _rows(engine, AIInteraction)
     assert (row.user_feedback, row.response_quality_score, row.interaction_type) == (4, None, "hint")
     prompt = fake_ai.requests[-1]["messages"][1]["content"]
     assert "class Solution: pass" in prompt and "First failing test" in prompt
     with pytest.raises(Exception, match="1 to 5"):
-        rate_reply(uuid.uuid4(), 9)
+        rate_reply(*_learner(), uuid.uuid4(), 9)
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, BrokenPipeError])
@@ -224,15 +259,47 @@ def test_a_reply_interrupted_on_our_side_is_still_recorded(fake_ai, engine, inte
     assert _rows(engine, AIBudgetReservation) == []
 
 
-def test_a_provider_billing_past_the_granted_tokens_cannot_pass_the_cap(fake_ai, engine) -> None:
-    from patternlift_cli.db.models import AIInteraction
+def test_a_provider_billing_past_its_reservation_is_recorded_as_billed_and_the_model_refused(
+    fake_ai, engine, caplog, monkeypatch
+) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction, AIModelTrust
+    from patternlift_cli.errors import UnknownModelPriceError
+    from tests.conftest import reset_caches
 
     _set_profile(engine, current_month_ai_cost=Decimal("2.997"), ai_cost_month=datetime.now(UTC).date().replace(day=1))
     fake_ai.script("overrun")
-    reply = _ask()
+    with caplog.at_level("WARNING", logger="patternlift_cli.services.ai_usage"):
+        reply = _ask()
     (row,) = _rows(engine, AIInteraction)
-    assert row.completion_tokens > fake_ai.requests[-1]["max_completion_tokens"]
-    assert _profile(engine).current_month_ai_cost == Decimal("2.997") + reply.cost_usd <= Decimal("3.00")
+    allowed = fake_ai.requests[-1]["max_completion_tokens"]
+    assert row.completion_tokens == allowed * 50  # what the provider reported, not what we allowed
+    billed = (Decimal(row.prompt_tokens) * 1 + Decimal(row.completion_tokens) * 2) / Decimal(1_000_000)
+    assert row.cost_usd == reply.cost_usd == billed.quantize(Decimal("0.000001"), rounding="ROUND_CEILING")
+    # The cap is on what we know: the month shows the overrun rather than hiding it.
+    assert _profile(engine).current_month_ai_cost == Decimal("2.997") + reply.cost_usd > Decimal("3.00")
+    assert _profile(engine).current_month_ai_reserved == 0 and _rows(engine, AIBudgetReservation) == []
+    assert "was reserved" in caplog.text and "tutor-test" in caplog.text
+
+    (trust,) = _rows(engine, AIModelTrust)
+    assert (trust.model_used, trust.price_basis, trust.interaction_id) == ("tutor-test", "override input=1 output=2", row.id)
+    assert trust.billed_usd == reply.cost_usd > trust.reserved_usd > 0 and trust.overrun_count == 1
+
+    _set_profile(engine, current_month_ai_cost=Decimal("0"))  # room again: what is refused now is the model
+    with pytest.raises(UnknownModelPriceError, match="PATTERNLIFT_AI_PRICE_OVERRIDES") as raised:
+        _ask()
+    assert raised.value.exit_code == 14 and "'tutor-test' billed $" in raised.value.message
+    assert len(fake_ai.requests) == 1  # refused before anything was sent
+
+    # The operator sets a new price: the model works again; another overrun distrusts that price.
+    monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", '{"tutor-test": {"input": "1", "output": "2.50"}}')
+    reset_caches()
+    assert _ask().cost_usd > 0
+    fake_ai.script("overrun")
+    _ask()
+    (trust,) = _rows(engine, AIModelTrust)
+    assert (trust.price_basis, trust.overrun_count) == ("override input=1 output=2.5", 2)
+    with pytest.raises(UnknownModelPriceError):
+        _ask()
 
 
 def test_a_zero_usage_report_is_not_taken_as_free(fake_ai, engine) -> None:

@@ -457,19 +457,23 @@ class LearnLoop:
 
     def offer_rating(self, reply: TutorReply) -> None:
         """The learner's optional 1-5 rating of a reply (ai_interactions.user_feedback)."""
+        from patternlift_cli.db.database import ready_engine
         from patternlift_cli.services import tutor
         from patternlift_cli.ui.learn_prompts import read_line
 
         rating = read_line("Rate this reply 1-5 (Enter to skip): ").strip()
         if rating in {"1", "2", "3", "4", "5"}:
-            tutor.rate_reply(reply.interaction_id, int(rating))
+            tutor.rate_reply(ready_engine(), self.view.user_id, reply.interaction_id, int(rating))
 
     def stream_reply(self, kind: str, **context: Any) -> TutorReply:
         """One tutor reply for this session, streamed to the terminal, then its cost line."""
+        from patternlift_cli.db.database import ready_engine
         from patternlift_cli.services import tutor
         from patternlift_cli.ui.console import console
 
         reply = tutor.tutor_reply(
+            ready_engine(),
+            self.view.user_id,
             kind,
             pattern_id=self.pattern.id,
             session_id=self.view.session_id,

@@ -29,16 +29,23 @@ def ask(
         patternlift ask sliding-window "When do I shrink the window?" --json
     """
     from patternlift_cli.cli.common import ensure_signed_in
+    from patternlift_cli.db.database import ready_engine
+    from patternlift_cli.db.engine import session_scope
     from patternlift_cli.services import tutor
+    from patternlift_cli.services.accounts import require_current_profile
     from patternlift_cli.ui.console import err_console, print_json
 
     ensure_signed_in()
+    engine = ready_engine()
+    with session_scope(engine) as session:
+        user_id = require_current_profile(session).id
 
     def stream(text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
 
-    reply = tutor.tutor_reply("question", pattern_id=pattern, question=question, on_text=None if as_json else stream)
+    reply = tutor.tutor_reply(engine, user_id, "question", pattern_id=pattern, question=question,
+                              on_text=None if as_json else stream)
     if as_json:
         print_json({
             "text": reply.text,

@@ -41,7 +41,7 @@ def _month_panel(summary: dict[str, Any]) -> Panel:
         lines.add_row(f"Remaining {format_usd(summary['remaining_usd'])} · "
                       f"resets {summary['resets_at']:%Y-%m-%d} 00:00 UTC")
         if summary["open_reservations"]:
-            lines.add_row(f"{summary['open_reservations']} call(s) in flight holding "
+            lines.add_row(f"{summary['open_reservations']} reservation(s) open, holding "
                           f"{format_usd(summary['reserved_usd'])}")
     return Panel(lines, title=f"AI usage · {summary['month']}", expand=False)
 

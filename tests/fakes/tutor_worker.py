@@ -9,18 +9,24 @@ import json
 import sys
 import threading
 
+from patternlift_cli.db.database import ready_engine
+from patternlift_cli.db.engine import session_scope
 from patternlift_cli.errors import BudgetExceededError
+from patternlift_cli.services.accounts import require_current_profile
 from patternlift_cli.services.tutor import tutor_reply
 
 
 def main(calls: int) -> None:
+    engine = ready_engine()
+    with session_scope(engine) as session:
+        user_id = require_current_profile(session).id
     barrier = threading.Barrier(calls)
     lock = threading.Lock()
 
     def one() -> None:
         barrier.wait()
         try:
-            reply = tutor_reply("question", pattern_id="two-pointers", question="Why sorted input?")
+            reply = tutor_reply(engine, user_id, "question", pattern_id="two-pointers", question="Why sorted input?")
             line = {"outcome": "ok", "cost": str(reply.cost_usd)}
         except BudgetExceededError as error:
             line = {"outcome": "budget", "message": error.message}
