@@ -155,3 +155,19 @@ def test_open_reservations_count_against_the_limit(fake_ai, engine) -> None:  # 
     with pytest.raises(BudgetExceededError):
         _ask()  # only $0.0001 is free beside the hold
     assert fake_ai.requests == []
+
+
+def test_a_settle_after_its_hold_was_charged_on_expiry_records_nothing_twice(fake_ai, engine, caplog) -> None:  # noqa: F811
+    from patternlift_cli.db.models import AIInteraction
+    from patternlift_cli.services import ai_usage
+
+    start = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)  # mid-month: all three steps in one month
+    held = _hold(engine, Decimal("0.003"), now=start)
+    swept = _ask(now=start + timedelta(minutes=6))  # expired: charged at its worst case
+    with caplog.at_level("WARNING", logger="patternlift_cli.services.ai_usage"):
+        usage = ai_usage.track_ai_usage(engine, held, prompt_tokens=10, completion_tokens=5,
+                                        cost_usd=Decimal("0.000020"), now=start + timedelta(minutes=7))
+    assert usage.interaction_id == held.id and usage.cost_usd == Decimal("0.003")
+    assert "expired before its call settled" in caplog.text
+    assert len(_rows(engine, AIInteraction)) == 2
+    assert _profile(engine).current_month_ai_cost == Decimal("0.003") + swept.cost_usd == usage.month_total_usd

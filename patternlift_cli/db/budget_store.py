@@ -29,6 +29,7 @@ from patternlift_cli.db import budget_sql as sql
 from patternlift_cli.db.engine import translate_operational_error
 from patternlift_cli.db.types import Money, UTCDateTime
 from patternlift_cli.domain.budget import month_start
+from patternlift_cli.errors import StorageError
 
 MICROS = Decimal(1_000_000)
 
@@ -167,8 +168,20 @@ def _dollars(micros: int) -> Decimal:
     return Decimal(int(micros)) / MICROS
 
 
+# UPDATE ... FROM (3.33) and RETURNING (3.35).
+SQLITE_MINIMUM = (3, 35, 0)
+
+
 class SqliteBudgetStore:
     def __init__(self, engine: Engine) -> None:
+        import sqlite3
+
+        if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
+            raise StorageError(
+                f"The AI tutor's budget needs SQLite {'.'.join(map(str, SQLITE_MINIMUM))} or newer; "
+                f"this Python has {sqlite3.sqlite_version}.",
+                hint="Use a newer Python build, or PostgreSQL via PATTERNLIFT_DATABASE_URL.",
+            )
         self._driver = _Driver(engine)
         dialect = engine.dialect
 
