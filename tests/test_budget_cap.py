@@ -130,7 +130,7 @@ def test_concurrent_callers_charge_an_expired_hold_exactly_once(fake_ai, engine)
 
     month = datetime.now(UTC).date().replace(day=1)
     _set_profile(engine, current_month_ai_cost=Decimal("1.00"), ai_cost_month=month)
-    held = _hold(engine, Decimal("0.25"), now=datetime.now(UTC) - timedelta(minutes=10))  # expired 5 min ago
+    held = _hold(engine, Decimal("0.25"), now=datetime.now(UTC) - timedelta(seconds=2), ttl=timedelta(seconds=1))
     workers = [_worker(2) for _ in range(4)]
     lines = []
     for worker in workers:
