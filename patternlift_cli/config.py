@@ -12,10 +12,10 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from patternlift_cli.errors import ConfigError
 
@@ -23,6 +23,10 @@ APP_NAME = "patternlift"
 KEYRING_SERVICE = "patternlift"
 
 # provider name -> (keyring username, environment variable used when the keyring has nothing)
+# A price override above this (USD per 1M tokens) is a typo, not a model: the dearest models
+# listed anywhere cost a few hundred dollars per million tokens.
+MAX_PRICE_PER_MILLION = Decimal(10_000)
+
 SECRET_SOURCES: dict[str, tuple[str, str]] = {
     "openai": ("openai_api_key", "OPENAI_API_KEY"),
     "stripe": ("stripe_api_key", "STRIPE_API_KEY"),
@@ -65,7 +69,8 @@ class Settings(BaseSettings):
 
     ai_model: str = "gpt-4o-mini"
     ai_base_url: str | None = None
-    ai_price_overrides: dict[str, dict[str, Decimal]] = Field(
+    # NoDecode: the raw text reaches _parse_overrides, so empty means none and numbers stay exact.
+    ai_price_overrides: Annotated[dict[str, dict[str, Decimal]], NoDecode] = Field(
         default_factory=dict,
         description='JSON: {"model": {"input": "0.15", "output": "0.60"}} in USD per 1M tokens.',
     )
@@ -179,7 +184,24 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_overrides(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return json.loads(value) if value.strip() else {}
+            if not value.strip():
+                return {}
+            try:
+                return json.loads(value, parse_float=Decimal)
+            except ValueError:
+                raise ValueError("not valid JSON") from None
+        return value
+
+    @field_validator("ai_price_overrides")
+    @classmethod
+    def _prices_in_range(cls, value: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, Decimal]]:
+        for model, prices in value.items():
+            for kind, price in prices.items():
+                if not 0 <= price <= MAX_PRICE_PER_MILLION:
+                    raise ValueError(
+                        f"'{model}' {kind} price {price} is out of range "
+                        f"(0 to {MAX_PRICE_PER_MILLION:,} USD per 1M tokens)"
+                    )
         return value
 
     # ----- derived locations -------------------------------------------------------------

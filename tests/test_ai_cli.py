@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from tests.mini_course import CORRECT, PARTIAL
 from tests.test_learning_loop import ALL_RIGHT, answer_for, invoke
-from tests.test_tutor import _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
+from tests.test_tutor import _learner, _profile, _rows, _set_profile, fake_ai  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,3 +161,57 @@ def test_ask_piped_into_a_reader_that_leaves_stops_quietly_and_records_the_call(
     assert "Traceback" not in stderr
     (row,) = _rows(engine, AIInteraction)
     assert row.cost_usd > 0 and _rows(engine, AIBudgetReservation) == []
+
+
+def test_usage_fits_80_columns_and_shows_sub_cent_amounts_as_they_are(learner, engine) -> None:
+    from patternlift_cli.cli.app import app
+
+    month = datetime.now(UTC).date().replace(day=1)
+    _set_profile(engine, current_month_ai_cost=Decimal("0.000691"), monthly_ai_usage_limit=Decimal("0.0001"),
+                 ai_cost_month=month)
+    result = CliRunner().invoke(app, ["usage"], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert "Spent $0.000691 of $0.0001" in result.output
+    lines = result.output.splitlines()
+    remaining = next(line for line in lines if "Remaining" in line)
+    assert "Remaining $0.00 · resets " in remaining and remaining.rstrip(" │").endswith("00:00 UTC")
+    assert max(len(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize("price", ['"1e30"', "1e999999999", '"-0.5"'])
+def test_an_absurd_price_override_is_one_line_naming_the_setting(home, monkeypatch, price: str) -> None:
+    monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", f'{{"tutor-test": {{"input": {price}, "output": "2"}}}}')
+    result = _cli("ask", "two-pointers", "Anything?")
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    (first, *_) = result.stderr.strip().splitlines()
+    assert "PATTERNLIFT_AI_PRICE_OVERRIDES" in first and "'tutor-test' input price" in first and "out of range" in first
+
+
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_an_empty_price_override_means_none(home, monkeypatch, where: str) -> None:
+    from patternlift_cli.config import get_settings, reset_settings_cache
+
+    if where == "environment":
+        monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", "")
+    else:
+        Path(".env").write_text("PATTERNLIFT_AI_PRICE_OVERRIDES=\n")
+    reset_settings_cache()
+    assert get_settings().ai_price_overrides == {}
+
+
+def test_a_model_that_overran_is_refused_by_every_later_process(fake_ai, engine) -> None:  # noqa: F811
+    from patternlift_cli.db.models import AIModelTrust
+
+    fake_ai.script("overrun")
+    first = _cli("ask", "two-pointers", "Why?")
+    assert first.returncode == 0, first.stderr
+    assert "was reserved" in first.stderr  # the overrun is logged where the operator sees it
+    (trust,) = _rows(engine, AIModelTrust)
+    assert trust.model_used == "tutor-test"
+
+    second = _cli("ask", "two-pointers", "Why?")
+    assert second.returncode == 14 and "Traceback" not in second.stderr
+    (line, *_) = second.stderr.strip().splitlines()
+    assert "'tutor-test'" in line and "PATTERNLIFT_AI_PRICE_OVERRIDES" in line
+    assert len(fake_ai.requests) == 1

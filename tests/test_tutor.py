@@ -11,12 +11,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from patternlift_cli.errors import (
-    AINotConfiguredError,
-    BudgetExceededError,
-    NotEntitledError,
-    ProviderError,
-)
+from patternlift_cli.domain.money import format_usd
+from patternlift_cli.errors import AINotConfiguredError, BudgetExceededError, NotEntitledError, ProviderError
 from tests.fakes.openai_server import REPLY_WORDS, FakeOpenAI
 
 # A price we control, so expected costs are easy to state: $1 / $2 per million tokens.
@@ -56,16 +52,17 @@ def _set_profile(engine, **values) -> None:
 
 
 def _learner():
+    """(engine, user id) of the signed-in learner: what LocalTutor hands the tutor service."""
     from tests.conftest import signed_in
 
     learner = signed_in()
-    return {"engine": learner.db.engine, "user_id": learner.user_id}
+    return learner.db.engine, learner.user_id
 
 
 def _ask(**kwargs):
     from patternlift_cli.services.tutor import tutor_reply
 
-    return tutor_reply("question", pattern_id="two-pointers", question="Why sorted input?", **_learner(), **kwargs)
+    return tutor_reply(*_learner(), "question", pattern_id="two-pointers", question="Why sorted input?", **kwargs)
 
 
 def test_streamed_reply_is_recorded_with_exact_cost(fake_ai, engine) -> None:
@@ -85,7 +82,7 @@ def test_streamed_reply_is_recorded_with_exact_cost(fake_ai, engine) -> None:
     assert (row.interaction_type, row.model_used, row.completion_tokens) == ("question", "tutor-test", len(REPLY_WORDS))
     assert _profile(engine).current_month_ai_cost == reply.cost_usd == reply.month_total_usd
     assert _rows(engine, AIBudgetReservation) == []
-    assert f"${reply.cost_usd:.6f}" in reply.cost_line and "of $3.00" in reply.cost_line
+    assert f"AI cost {format_usd(reply.cost_usd)} · this month" in reply.cost_line and "of $3.00" in reply.cost_line
 
 
 def test_a_stream_cut_before_usage_is_recorded_at_its_worst_case(fake_ai, engine) -> None:
@@ -135,6 +132,20 @@ def test_500s_exhaust_the_attempts_and_charge_nothing(fake_ai, engine, monkeypat
     assert _profile(engine).current_month_ai_cost == 0
 
 
+def test_a_400_is_sent_once_and_reported_as_what_happened(fake_ai, engine) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
+
+    fake_ai.script("400")
+    with pytest.raises(ProviderError) as raised:
+        _ask()
+    message = raised.value.message
+    assert "HTTP 400: Unsupported value: 'temperature'" in message and "sent once" in message
+    assert "attempts" not in message and raised.value.exit_code == 15
+    assert len(fake_ai.requests) == 1
+    assert _rows(engine, AIInteraction) == [] and _rows(engine, AIBudgetReservation) == []
+    assert _profile(engine).current_month_ai_reserved == 0
+
+
 def test_a_response_slower_than_the_timeout_is_released(fake_ai, engine, monkeypatch) -> None:
     from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
 
@@ -163,9 +174,18 @@ def test_the_last_cent_shrinks_the_reply_or_refuses(fake_ai, engine) -> None:
     with pytest.raises(BudgetExceededError) as raised:
         _ask()
     message = str(raised.value)
-    assert "$3.00 of $3.00" in message and "resets" in message and "00:00 UTC" in message
+    assert "$2.9999 of $3.00" in message and "resets" in message and "00:00 UTC" in message  # not rounded up
     assert raised.value.exit_code == 12
     assert len(_rows(engine, AIInteraction)) == 1
+
+
+def test_a_refusal_shows_sub_cent_amounts_as_they_are(fake_ai, engine) -> None:
+    month = datetime.now(UTC).date().replace(day=1)
+    _set_profile(engine, current_month_ai_cost=Decimal("0.000691"), monthly_ai_usage_limit=Decimal("0.0001"),
+                 ai_cost_month=month)
+    with pytest.raises(BudgetExceededError, match=r"AI budget reached: \$0\.000691 of \$0\.0001 spent this month"):
+        _ask()
+    assert fake_ai.requests == []
 
 
 def test_no_key_means_ai_off_with_one_line_on_how_to_turn_it_on(mini_course, learner, monkeypatch) -> None:
@@ -193,6 +213,26 @@ def test_entitlement_decides_before_any_call(fake_ai, engine, status, trial_days
         assert fake_ai.requests == []
 
 
+@pytest.mark.parametrize(("period_days", "allowed"), [(10, True), (-1, False)])
+def test_a_canceled_plan_keeps_the_tutor_through_its_paid_period(fake_ai, engine, learner, period_days, allowed) -> None:
+    """The reserve statement grants trial/active/past_due by itself; a canceled plan takes the
+    full rule (domain.entitlement), which reads the subscription's period end."""
+    from patternlift_cli.db.models import Subscription
+
+    now = datetime.now(UTC)
+    _set_profile(engine, subscription_status="canceled", trial_ends_at=now - timedelta(days=30))
+    with engine.begin() as connection:
+        connection.execute(sa.insert(Subscription).values(
+            id=uuid.uuid4(), user_id=learner.id, stripe_customer_id="cus_tutor", status="canceled",
+            current_period_end=now + timedelta(days=period_days)))
+    if allowed:
+        assert _ask().cost_usd > 0 and _profile(engine).current_month_ai_reserved == 0
+    else:
+        with pytest.raises(NotEntitledError, match="canceled"):
+            _ask()
+        assert fake_ai.requests == []
+
+
 def test_the_month_rolls_over_at_midnight_utc_on_the_first(fake_ai, engine) -> None:
     from patternlift_cli.db.models import AIInteraction
 
@@ -211,15 +251,15 @@ def test_ratings_are_stored_and_hints_see_the_code_and_failure(fake_ai, engine) 
     from patternlift_cli.db.models import AIInteraction
     from patternlift_cli.services.tutor import rate_reply, tutor_reply
 
-    reply = tutor_reply("hint", pattern_id="two-pointers", problem_id="two-pointers-1-a",
-                        code="class Solution: pass", failing_case={"number": 1, "expected": "2"}, **_learner())
-    rate_reply(**_learner(), interaction_id=reply.interaction_id, rating=4)
+    reply = tutor_reply(*_learner(), "hint", pattern_id="two-pointers", problem_id="two-pointers-1-a",
+                        code="class Solution: pass", failing_case={"number": 1, "expected": "2"})
+    rate_reply(*_learner(), reply.interaction_id, 4)
     (row,) = _rows(engine, AIInteraction)
     assert (row.user_feedback, row.response_quality_score, row.interaction_type) == (4, None, "hint")
     prompt = fake_ai.requests[-1]["messages"][1]["content"]
     assert "class Solution: pass" in prompt and "First failing test" in prompt
     with pytest.raises(Exception, match="1 to 5"):
-        rate_reply(**_learner(), interaction_id=uuid.uuid4(), rating=9)
+        rate_reply(*_learner(), uuid.uuid4(), 9)
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, BrokenPipeError])
@@ -236,15 +276,47 @@ def test_a_reply_interrupted_on_our_side_is_still_recorded(fake_ai, engine, inte
     assert _rows(engine, AIBudgetReservation) == []
 
 
-def test_a_provider_billing_past_the_granted_tokens_cannot_pass_the_cap(fake_ai, engine) -> None:
-    from patternlift_cli.db.models import AIInteraction
+def test_a_provider_billing_past_its_reservation_is_recorded_as_billed_and_the_model_refused(
+    fake_ai, engine, caplog, monkeypatch
+) -> None:
+    from patternlift_cli.db.models import AIBudgetReservation, AIInteraction, AIModelTrust
+    from patternlift_cli.errors import UnknownModelPriceError
+    from tests.conftest import reset_caches
 
     _set_profile(engine, current_month_ai_cost=Decimal("2.997"), ai_cost_month=datetime.now(UTC).date().replace(day=1))
     fake_ai.script("overrun")
-    reply = _ask()
+    with caplog.at_level("WARNING", logger="patternlift_cli.services.ai_usage"):
+        reply = _ask()
     (row,) = _rows(engine, AIInteraction)
-    assert row.completion_tokens > fake_ai.requests[-1]["max_completion_tokens"]
-    assert _profile(engine).current_month_ai_cost == Decimal("2.997") + reply.cost_usd <= Decimal("3.00")
+    allowed = fake_ai.requests[-1]["max_completion_tokens"]
+    assert row.completion_tokens == allowed * 50  # what the provider reported, not what we allowed
+    billed = (Decimal(row.prompt_tokens) * 1 + Decimal(row.completion_tokens) * 2) / Decimal(1_000_000)
+    assert row.cost_usd == reply.cost_usd == billed.quantize(Decimal("0.000001"), rounding="ROUND_CEILING")
+    # The cap is on what we know: the month shows the overrun rather than hiding it.
+    assert _profile(engine).current_month_ai_cost == Decimal("2.997") + reply.cost_usd > Decimal("3.00")
+    assert _profile(engine).current_month_ai_reserved == 0 and _rows(engine, AIBudgetReservation) == []
+    assert "was reserved" in caplog.text and "tutor-test" in caplog.text
+
+    (trust,) = _rows(engine, AIModelTrust)
+    assert (trust.model_used, trust.price_basis, trust.interaction_id) == ("tutor-test", "override input=1 output=2", row.id)
+    assert trust.billed_usd == reply.cost_usd > trust.reserved_usd > 0 and trust.overrun_count == 1
+
+    _set_profile(engine, current_month_ai_cost=Decimal("0"))  # room again: what is refused now is the model
+    with pytest.raises(UnknownModelPriceError, match="PATTERNLIFT_AI_PRICE_OVERRIDES") as raised:
+        _ask()
+    assert raised.value.exit_code == 14 and "'tutor-test' billed $" in raised.value.message
+    assert len(fake_ai.requests) == 1  # refused before anything was sent
+
+    # The operator sets a new price: the model works again; another overrun distrusts that price.
+    monkeypatch.setenv("PATTERNLIFT_AI_PRICE_OVERRIDES", '{"tutor-test": {"input": "1", "output": "2.50"}}')
+    reset_caches()
+    assert _ask().cost_usd > 0
+    fake_ai.script("overrun")
+    _ask()
+    (trust,) = _rows(engine, AIModelTrust)
+    assert (trust.price_basis, trust.overrun_count) == ("override input=1 output=2.5", 2)
+    with pytest.raises(UnknownModelPriceError):
+        _ask()
 
 
 def test_a_zero_usage_report_is_not_taken_as_free(fake_ai, engine) -> None:

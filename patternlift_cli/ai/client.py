@@ -128,7 +128,7 @@ def stream_chat(
         raise
     except openai.APIStatusError as error:
         status = error.status_code
-        raise AttemptFailed(f"HTTP {status}: {_short(error)}", retryable=status == 429 or status >= 500,
+        raise AttemptFailed(f"HTTP {status}: {_provider_message(error)}", retryable=status == 429 or status >= 500,
                             started=state.started, text="".join(pieces),
                             retry_after=_retry_after(error.response)) from error
     except openai.APITimeoutError as error:
@@ -157,6 +157,15 @@ def stream_chat(
         completion_tokens=completion_tokens,
         cached_tokens=int(getattr(details, "cached_tokens", 0) or 0),
     )
+
+
+def _provider_message(error: Any) -> str:
+    """The provider's own words ("Unsupported value: ..."), without the SDK's "Error code: 400 - "."""
+    body = getattr(error, "body", None)
+    message = body.get("message") if isinstance(body, dict) else None
+    if isinstance(message, str) and message.strip():
+        return message.strip().splitlines()[0][:200]
+    return _short(error)
 
 
 def _short(error: BaseException) -> str:

@@ -21,6 +21,15 @@ class Pricer:
     override: tuple[Decimal, Decimal] | None = None  # (input, output) USD per 1M tokens
     source: str = "genai-prices"
 
+    @property
+    def basis(self) -> str:
+        """Names the price in effect, as ai_model_trust records it: a model that billed past its
+        reservation is refused until this changes (an operator sets or changes its override)."""
+        if self.override is None:
+            return self.source
+        input_price, output_price = (format(price.normalize(), "f") for price in self.override)
+        return f"override input={input_price} output={output_price}"
+
     def cost(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> Decimal:
         if self.override is not None:
             input_price, output_price = self.override

@@ -76,11 +76,22 @@ class UserProfile(SQLModel, table=True):
     )
     # The UTC month that current_month_ai_cost belongs to (first day); older means roll over.
     ai_cost_month: date | None = Field(default=None, sa_column=sa.Column(sa.Date()))
+    # The sum of this learner's open ai_budget_reservations, kept beside the spend so one
+    # conditional UPDATE can test spent + reserved + worst case against the limit.
+    current_month_ai_reserved: Decimal = Field(
+        default=Decimal(0), sa_column=sa.Column(PlainNumeric(), nullable=False, server_default="0")
+    )
     learning_preferences: dict[str, Any] | None = Field(
         default_factory=dict, sa_column=sa.Column(JSONB)
     )
     created_at: datetime | None = _created_at()
     updated_at: datetime | None = _updated_at()
+
+    __table_args__ = (
+        sa.CheckConstraint(  # PostgreSQL only: see migration 20261202000010
+            "current_month_ai_reserved >= 0", name="user_profiles_current_month_ai_reserved_check"
+        ),
+    )
 
 
 class Pattern(SQLModel, table=True):
@@ -313,6 +324,10 @@ class AIBudgetReservation(SQLModel, table=True):
     interaction_type: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     model_used: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     amount_usd: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
+    # The token bounds the amount covers; an expired hold is recorded at them.
+    prompt_token_bound: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
+    )
     max_completion_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
     expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     created_at: datetime | None = _created_at()
@@ -322,7 +337,48 @@ class AIBudgetReservation(SQLModel, table=True):
         sa.CheckConstraint(
             "max_completion_tokens > 0", name="ai_budget_reservations_max_completion_tokens_check"
         ),
+        sa.CheckConstraint(  # PostgreSQL only: see migration 20261202000010
+            "prompt_token_bound >= 0", name="ai_budget_reservations_prompt_token_bound_check"
+        ),
         sa.Index("idx_ai_budget_reservations_user_expires", "user_id", "expires_at"),
+    )
+
+
+class AIModelTrust(SQLModel, table=True):
+    """A model that billed more than the reservation for its call covered.
+
+    The model is refused while `price_basis` (the price in effect when it overran:
+    'genai-prices' or the override's figures) is still the price in effect, so an operator
+    clears it by setting (or changing) its price in PATTERNLIFT_AI_PRICE_OVERRIDES. The row
+    stays as the record of the latest overrun; another overrun updates it.
+    """
+
+    __tablename__ = "ai_model_trust"
+
+    model_used: str = Field(sa_column=sa.Column(sa.Text(), primary_key=True))
+    price_basis: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    reserved_usd: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
+    billed_usd: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
+    max_completion_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    prompt_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    completion_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    interaction_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("ai_interactions.id", ondelete="SET NULL")),
+    )
+    overrun_count: int = Field(
+        default=1, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="1")
+    )
+    first_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW)
+    )
+    last_seen_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW)
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("billed_usd > reserved_usd", name="ai_model_trust_billed_usd_check"),
+        sa.CheckConstraint("overrun_count >= 1", name="ai_model_trust_overrun_count_check"),
     )
 
 

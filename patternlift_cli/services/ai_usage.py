@@ -1,8 +1,11 @@
-"""The AI budget protocol's transactions: reserve, settle (`track_ai_usage`), release, report.
+"""The AI budget protocol's use cases: reserve, settle (`track_ai_usage`), release, report.
 
-Every function here is one transaction. `reserve` and `track_ai_usage` lock the learner's
-profile row first (SELECT ... FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), so two
-processes can never both read the same "spent + reserved" and both decide there is room.
+Each step is one transaction (one statement on PostgreSQL; db/budget_store.py runs
+them). Reserve is one conditional UPDATE of the learner's profile row, which carries both the
+month's spend and the open reservations' total: `spent + reserved + worst case <= limit` is
+tested on the row as locked, so concurrent calls, processes or server replicas can never both
+take the last of the money. The uncommon cases (the full reply does not fit, a canceled plan
+still in its paid period, a refusal to explain) take a second look here.
 """
 
 from __future__ import annotations
@@ -11,119 +14,66 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from patternlift_cli.db.engine import session_scope, transaction
-from patternlift_cli.db.models import (
-    AIBudgetReservation,
-    AIInteraction,
-    UserProfile,
-    monthly_ai_usage,
-)
-from patternlift_cli.domain.budget import month_start, next_reset, plan_reservation
+from patternlift_cli.db.engine import session_scope
+from patternlift_cli.db.models import AIBudgetReservation, AIInteraction, AIModelTrust, UserProfile, monthly_ai_usage
+from patternlift_cli.domain.budget import Quote, month_start, next_reset, plan_reservation, round_up_to_micro
 from patternlift_cli.domain.entitlement import decide_entitlement
-from patternlift_cli.errors import BudgetExceededError, NotEntitledError, UsageError
+from patternlift_cli.domain.money import format_usd
+from patternlift_cli.errors import BudgetExceededError, NotEntitledError, UnknownModelPriceError, UsageError
+from patternlift_cli.db.budget_store import BudgetFigures, HoldRequest, budget_store
 
 DEFAULT_LIMIT = Decimal("3.00")
+PRICE_SETTING = "PATTERNLIFT_AI_PRICE_OVERRIDES"
+# Rounds of reserve: the full request, then a smaller one or an entitlement the SQL could not
+# see, then again if another call took the room meanwhile.
+MAX_RESERVE_ROUNDS = 4
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Reservation:
-    id: uuid.UUID
+    id: uuid.UUID  # also the id of the ai_interactions row that settles it
     user_id: uuid.UUID
     session_id: uuid.UUID | None
     interaction_type: str
     model: str
+    price_basis: str
     amount_usd: Decimal
     prompt_token_bound: int
     max_completion_tokens: int
     expires_at: datetime
 
 
-@dataclass
-class _BudgetRow:
-    """The locked profile columns the protocol reads; the month is rolled over in place."""
+@dataclass(frozen=True)
+class TrackedUsage:
+    """One settled call and the learner's month after it."""
 
-    spent: Decimal
-    limit: Decimal
-    month: Any
-    status: str | None
-    trial_ends_at: datetime | None
-    rolled_over: bool = False
-
-
-def _lock_budget(connection: Any, user_id: uuid.UUID, now: datetime) -> _BudgetRow:
-    """Lock the learner's profile row and roll its month over to now's UTC month if needed."""
-    profile = UserProfile.__table__
-    row = connection.execute(
-        sa.select(
-            profile.c.current_month_ai_cost,
-            profile.c.monthly_ai_usage_limit,
-            profile.c.ai_cost_month,
-            profile.c.subscription_status,
-            profile.c.trial_ends_at,
-        )
-        .where(profile.c.id == user_id)
-        .with_for_update()
-    ).one_or_none()
-    if row is None:
-        raise UsageError("That learner no longer exists.", hint="Run `patternlift login` again.")
-    status = row.subscription_status
-    budget = _BudgetRow(
-        spent=Decimal(row.current_month_ai_cost or 0),
-        limit=Decimal(row.monthly_ai_usage_limit if row.monthly_ai_usage_limit is not None else DEFAULT_LIMIT),
-        month=row.ai_cost_month,
-        status=getattr(status, "value", status),
-        trial_ends_at=row.trial_ends_at,
-    )
-    current = month_start(now)
-    if budget.month != current:
-        budget.month, budget.spent, budget.rolled_over = current, Decimal("0"), True
-    return budget
-
-
-def _open_reservations(connection: Any, user_id: uuid.UUID, now: datetime) -> Decimal:
-    """Sum this learner's live reservations; drop expired ones (left by killed processes)."""
-    holds = AIBudgetReservation.__table__
-    live, expired = connection.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(holds.c.amount_usd).filter(holds.c.expires_at > now), 0),
-            sa.func.count().filter(holds.c.expires_at <= now),
-        ).where(holds.c.user_id == user_id)
-    ).one()
-    if expired:
-        connection.execute(sa.delete(holds).where(holds.c.user_id == user_id, holds.c.expires_at <= now))
-    return Decimal(str(live))
-
-
-def _check_entitled(connection: Any, user_id: uuid.UUID, budget: _BudgetRow, now: datetime) -> None:
-    period_end = None
-    if budget.status == "canceled":  # only a canceled plan's access depends on its period end
-        from patternlift_cli.db.models import Subscription
-
-        period_end = connection.execute(
-            sa.select(Subscription.__table__.c.current_period_end).where(Subscription.__table__.c.user_id == user_id)
-        ).scalar_one_or_none()
-    decision = decide_entitlement(
-        status=budget.status, trial_ends_at=budget.trial_ends_at, current_period_end=period_end, now=now
-    )
-    if not decision.allowed:
-        raise NotEntitledError(
-            f"{decision.reason} The AI tutor needs an active plan; learning without AI goes on.",
-            hint="Run `patternlift subscribe` to continue with the AI tutor.",
-        )
+    interaction_id: uuid.UUID
+    interaction_type: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+    month: date
+    month_total_usd: Decimal
+    limit_usd: Decimal
+    reserved_usd: Decimal
+    remaining_usd: Decimal
+    resets_at: datetime
+    overrun: bool  # the provider billed more than the reservation covered
 
 
 def budget_refusal(spent: Decimal, limit: Decimal, now: datetime) -> BudgetExceededError:
     reset = next_reset(now)
     return BudgetExceededError(
-        f"AI budget reached: ${spent:.2f} of ${limit:.2f} spent this month "
+        f"AI budget reached: {format_usd(spent)} of {format_usd(limit)} spent this month "
         f"(resets {reset:%Y-%m-%d} 00:00 UTC).",
         hint="Lessons, checks, practice and the built-in hints keep working without AI.",
     )
@@ -135,6 +85,7 @@ def reserve(
     *,
     interaction_type: str,
     model: str,
+    price_basis: str,
     prompt_token_bound: int,
     worst_case_cost: Callable[[int], Decimal],
     max_completion_tokens: int,
@@ -143,65 +94,86 @@ def reserve(
     ttl: timedelta,
     now: datetime | None = None,
 ) -> Reservation:
-    """Set aside the worst case of one attempt, or refuse (not entitled / over budget)."""
+    """Set aside the worst case of one attempt, or refuse (not entitled, distrusted model, over budget).
+
+    `price_basis` names the price the worst case was computed with (Pricer.basis): a model that
+    overran under that price is refused.
+    """
     now = now or datetime.now(UTC)
-    with transaction(engine, immediate=True) as connection:
-        budget = _lock_budget(connection, user_id, now)
-        reserved = _open_reservations(connection, user_id, now)
-        _check_entitled(connection, user_id, budget, now)
-        quote = plan_reservation(
-            spent=budget.spent,
-            reserved=reserved,
-            limit=budget.limit,
-            worst_case_cost=worst_case_cost,
-            max_completion_tokens=max_completion_tokens,
-            min_completion_tokens=min_completion_tokens,
+    store = budget_store(engine)
+    quote = Quote(max_completion_tokens, round_up_to_micro(worst_case_cost(max_completion_tokens)))
+    assume_entitled = False
+    figures: BudgetFigures | None = None
+    for _ in range(MAX_RESERVE_ROUNDS):
+        request = HoldRequest(
+            hold_id=uuid.uuid4(), user_id=user_id, session_id=session_id, interaction_type=interaction_type,
+            model=model, price_basis=price_basis, amount_usd=quote.amount_usd,
+            prompt_token_bound=prompt_token_bound, max_completion_tokens=quote.max_completion_tokens,
+            expires_at=now + ttl, assume_entitled=assume_entitled,
         )
-        if quote is None:
-            raise budget_refusal(budget.spent + reserved, budget.limit, now)
-        if budget.rolled_over:
-            _store_total(connection, user_id, budget, now)
-        reservation_id = uuid.uuid4()
-        expires_at = now + ttl
-        connection.execute(
-            sa.insert(AIBudgetReservation.__table__).values(
-                id=reservation_id,
-                user_id=user_id,
-                session_id=session_id,
-                interaction_type=interaction_type,
-                model_used=model,
-                amount_usd=quote.amount_usd,
-                max_completion_tokens=quote.max_completion_tokens,
-                expires_at=expires_at,
-                created_at=now,
+        figures = store.reserve(request, now)
+        if figures is None:
+            raise UsageError("That learner no longer exists.", hint="Run `patternlift login` again.")
+        if figures.granted:
+            return Reservation(
+                id=request.hold_id, user_id=user_id, session_id=session_id, interaction_type=interaction_type,
+                model=model, price_basis=price_basis, amount_usd=quote.amount_usd,
+                prompt_token_bound=prompt_token_bound, max_completion_tokens=quote.max_completion_tokens,
+                expires_at=request.expires_at,
             )
+        if not figures.trusted:
+            raise distrusted_model_error(engine, model)
+        if not figures.entitled:
+            _require_entitlement(engine, user_id, figures, now)
+            assume_entitled = True  # a canceled plan inside the period it paid for
+            continue
+        smaller = plan_reservation(
+            spent=figures.spent, reserved=figures.reserved, limit=figures.limit, worst_case_cost=worst_case_cost,
+            max_completion_tokens=max_completion_tokens, min_completion_tokens=min_completion_tokens,
         )
-        return Reservation(
-            id=reservation_id,
-            user_id=user_id,
-            session_id=session_id,
-            interaction_type=interaction_type,
-            model=model,
-            amount_usd=quote.amount_usd,
-            prompt_token_bound=prompt_token_bound,
-            max_completion_tokens=quote.max_completion_tokens,
-            expires_at=expires_at,
+        if smaller is None:
+            break
+        quote = smaller
+    assert figures is not None
+    raise budget_refusal(figures.spent + figures.reserved, figures.limit, now)
+
+
+def _require_entitlement(engine: Engine, user_id: uuid.UUID, figures: BudgetFigures, now: datetime) -> None:
+    """The full entitlement rule, for the states the reserve statement does not grant by itself."""
+    period_end = None
+    if figures.status == "canceled":  # only a canceled plan's access depends on its period end
+        from patternlift_cli.db.models import Subscription
+
+        with session_scope(engine) as session:
+            period_end = session.execute(
+                sa.select(Subscription.current_period_end).where(Subscription.user_id == user_id)
+            ).scalar_one_or_none()
+    decision = decide_entitlement(
+        status=figures.status, trial_ends_at=figures.trial_ends_at, current_period_end=period_end, now=now
+    )
+    if not decision.allowed:
+        raise NotEntitledError(
+            f"{decision.reason} The AI tutor needs an active plan; learning without AI goes on.",
+            hint="Run `patternlift subscribe` to continue with the AI tutor.",
         )
 
 
-def _store_total(connection: Any, user_id: uuid.UUID, budget: _BudgetRow, now: datetime) -> None:
-    profile = UserProfile.__table__
-    connection.execute(
-        sa.update(profile)
-        .where(profile.c.id == user_id)
-        .values(current_month_ai_cost=budget.spent, ai_cost_month=budget.month, updated_at=now)
+def distrusted_model_error(engine: Engine, model: str) -> UnknownModelPriceError:
+    with session_scope(engine) as session:
+        trust = session.get(AIModelTrust, model)
+    evidence = ""
+    if trust is not None:
+        evidence = (f" billed {format_usd(trust.billed_usd)} for a call reserved at {format_usd(trust.reserved_usd)}"
+                    f" ({trust.last_seen_at:%Y-%m-%d}) and")
+    return UnknownModelPriceError(
+        f"The model '{model}'{evidence} is refused until its price is set (or changed) in {PRICE_SETTING}.",
+        hint=f'e.g. {PRICE_SETTING}=\'{{"{model}": {{"input": "0.15", "output": "0.60"}}}}\' (USD per 1M tokens).',
     )
 
 
 def release(engine: Engine, reservation: Reservation) -> None:
     """A call that failed before any token was generated costs nothing: give the money back."""
-    with session_scope(engine) as session:
-        session.execute(sa.delete(AIBudgetReservation).where(AIBudgetReservation.id == reservation.id))
+    budget_store(engine).release(reservation.id)
 
 
 def track_ai_usage(
@@ -212,57 +184,57 @@ def track_ai_usage(
     completion_tokens: int,
     cost_usd: Decimal,
     now: datetime | None = None,
-) -> dict[str, Any]:
-    """Settle one attempt: record the interaction, add its cost to the month, free the hold.
+) -> TrackedUsage:
+    """Settle one attempt: record the interaction, move its cost from reserved to spent, free the hold.
 
-    Named after the seed's function. Returns the updated usage statistics.
+    Named after the seed's function. A provider that bills more than the reservation covered
+    (it ignored max_completion_tokens, or the price is wrong) is recorded as it billed: the cap
+    is on what we know. The overrun is logged and the model distrusted at its current price.
     """
     now = now or datetime.now(UTC)
-    if cost_usd > reservation.amount_usd:
-        # Only a provider ignoring max_completion_tokens (or misreporting usage) gets here. The
-        # cap is the promise, so the record stops at what was reserved; the overrun is logged.
+    cost_usd = round_up_to_micro(cost_usd)
+    overrun = cost_usd > reservation.amount_usd
+    if overrun:
         logger.warning(
-            "AI call cost $%s but only $%s was reserved (model %s, %d+%d tokens); recording the reserved amount",
-            cost_usd, reservation.amount_usd, reservation.model, prompt_tokens, completion_tokens,
+            "AI call cost %s but only %s was reserved (model %s, %d+%d tokens, %d allowed); recorded as billed, "
+            "and the model is refused until its price is set in %s",
+            format_usd(cost_usd), format_usd(reservation.amount_usd), reservation.model, prompt_tokens,
+            completion_tokens, reservation.max_completion_tokens, PRICE_SETTING,
         )
-        cost_usd = reservation.amount_usd
-    interaction_id = uuid.uuid4()
-    holds = AIBudgetReservation.__table__
-    with transaction(engine, immediate=True) as connection:
-        # The sum is done here in Decimal, not in SQL: SQLite would add as floating point.
-        budget = _lock_budget(connection, reservation.user_id, now)
-        budget.spent += cost_usd
-        _store_total(connection, reservation.user_id, budget, now)
-        connection.execute(
-            sa.insert(AIInteraction.__table__).values(
-                id=interaction_id,
-                user_id=reservation.user_id,
-                session_id=reservation.session_id,
-                interaction_type=reservation.interaction_type,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                model_used=reservation.model,
-                cost_usd=cost_usd,
-                created_at=now,
-            )
-        )
-        connection.execute(sa.delete(holds).where(holds.c.id == reservation.id))
-        reserved = _open_reservations(connection, reservation.user_id, now)
-    month, spent, limit = budget.month, budget.spent, budget.limit
-    return {
-        "interaction_id": str(interaction_id),
-        "interaction_type": reservation.interaction_type,
-        "model": reservation.model,
-        "prompt_tokens": prompt_tokens,
-        "completion_tokens": completion_tokens,
-        "cost_usd": cost_usd,
-        "month": month.strftime("%Y-%m"),
-        "month_total_usd": spent,
-        "limit_usd": limit,
-        "remaining_usd": max(limit - spent - reserved, Decimal("0")),
-        "reserved_usd": reserved,
-        "resets_at": next_reset(now),
-    }
+    settled = budget_store(engine).settle(
+        reservation.id, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_usd=cost_usd,
+        overrun_price_basis=reservation.price_basis if overrun else None, now=now,
+    )
+    if settled is None:
+        return _charged_on_expiry(engine, reservation, now)
+    return TrackedUsage(
+        interaction_id=reservation.id, interaction_type=settled.interaction_type, model=settled.model,
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_usd=cost_usd, month=settled.month,
+        month_total_usd=settled.spent, limit_usd=settled.limit, reserved_usd=settled.reserved,
+        remaining_usd=max(settled.limit - settled.spent - settled.reserved, Decimal(0)),
+        resets_at=next_reset(now), overrun=overrun,
+    )
+
+
+def _charged_on_expiry(engine: Engine, reservation: Reservation, now: datetime) -> TrackedUsage:
+    """The hold expired before the settle and was charged at its worst case by another call."""
+    with session_scope(engine) as session:
+        charged = session.get(AIInteraction, reservation.id)
+        profile = session.get(UserProfile, reservation.user_id)
+    if charged is None or profile is None:
+        raise RuntimeError(f"reservation {reservation.id} is neither open nor recorded")
+    logger.warning("AI reservation %s expired before its call settled; it stays charged at its worst case %s",
+                   reservation.id, format_usd(charged.cost_usd))
+    limit = Decimal(profile.monthly_ai_usage_limit if profile.monthly_ai_usage_limit is not None else DEFAULT_LIMIT)
+    spent = Decimal(profile.current_month_ai_cost or 0)
+    reserved = Decimal(profile.current_month_ai_reserved or 0)
+    return TrackedUsage(
+        interaction_id=charged.id, interaction_type=charged.interaction_type, model=charged.model_used,
+        prompt_tokens=charged.prompt_tokens, completion_tokens=charged.completion_tokens, cost_usd=charged.cost_usd,
+        month=profile.ai_cost_month or month_start(now), month_total_usd=spent, limit_usd=limit,
+        reserved_usd=reserved, remaining_usd=max(limit - spent - reserved, Decimal(0)), resets_at=next_reset(now),
+        overrun=False,
+    )
 
 
 def set_feedback(engine: Engine, user_id: uuid.UUID, interaction_id: uuid.UUID, *, rating: int) -> None:
@@ -334,7 +306,8 @@ def usage_summary(
             spent = _money(recorded)
         reservations = session.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(AIBudgetReservation.amount_usd), 0)).where(
-                AIBudgetReservation.user_id == user_id, AIBudgetReservation.expires_at > now
+                # Expired holds too: they are charged at their worst case by the next call.
+                AIBudgetReservation.user_id == user_id
             )
         ).one() if current else (0, 0)
         recent = session.execute(

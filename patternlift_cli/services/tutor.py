@@ -14,14 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from patternlift_cli.errors import (
-    AINotConfiguredError,
-    ConfigError,
-    ProviderError,
-    UsageError,
-)
+from patternlift_cli.domain.money import format_usd
+from patternlift_cli.errors import AINotConfiguredError, ConfigError, ProviderError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 TURN_ON = "Run `patternlift config set-key openai` (or set OPENAI_API_KEY) to turn it on."
 BACKOFF_SECONDS = 0.5
@@ -41,7 +40,8 @@ class TutorReply:
 
     @property
     def cost_line(self) -> str:
-        return f"AI cost ${self.cost_usd:.6f} · this month ${self.month_total_usd:.2f} of ${self.limit_usd:.2f}"
+        return (f"AI cost {format_usd(self.cost_usd)} · this month {format_usd(self.month_total_usd)} "
+                f"of {format_usd(self.limit_usd)}")
 
 
 def ai_status() -> tuple[bool, str]:
@@ -72,10 +72,10 @@ def _learner_context(session: Any, user_id: uuid.UUID, pattern_id: str) -> tuple
 
 
 def tutor_reply(
+    engine: Engine,
+    user_id: uuid.UUID,
     kind: str,
     *,
-    engine: Any,
-    user_id: uuid.UUID,
     pattern_id: str,
     session_id: uuid.UUID | None = None,
     question: str | None = None,
@@ -85,24 +85,15 @@ def tutor_reply(
     on_text: Callable[[str], None] | None = None,
     now: datetime | None = None,
 ) -> TutorReply:
-    """One tutor reply of `kind` (explain | hint | review | question), streamed to `on_text`."""
-    from patternlift_cli.ai.client import (
-        AttemptFailed,
-        AttemptState,
-        OutputFailed,
-        make_client,
-        stream_chat,
-    )
+    """One tutor reply of `kind` (explain | hint | review | question) for the learner `user_id`,
+    streamed to `on_text`, each attempt inside the budget protocol on `engine`."""
+    from patternlift_cli.ai.client import AttemptFailed, AttemptState, OutputFailed, make_client, stream_chat
     from patternlift_cli.ai.pricing import pricer_for
     from patternlift_cli.config import get_secret, get_settings
     from patternlift_cli.content.loader import get_pattern, get_problem
     from patternlift_cli.db.engine import session_scope
     from patternlift_cli.domain.budget import prompt_token_bound
-    from patternlift_cli.domain.tutoring import (
-        INTERACTION_TYPES,
-        TutorContext,
-        build_messages,
-    )
+    from patternlift_cli.domain.tutoring import INTERACTION_TYPES, TutorContext, build_messages
     from patternlift_cli.services import ai_usage
 
     if kind not in INTERACTION_TYPES:
@@ -158,7 +149,9 @@ def tutor_reply(
         )
 
     last_failure = "no attempt was made"
+    attempts, retryable = 0, True
     for attempt in range(settings.ai_max_attempts):
+        attempts = attempt + 1
         # Measured before the reservation's clock starts (which is before any lock wait), so
         # the deadline is never later than the expiry it protects.
         deadline = time.monotonic() + settings.ai_reservation_ttl_seconds - stop_before_expiry
@@ -167,6 +160,7 @@ def tutor_reply(
             user_id,
             interaction_type=kind,
             model=settings.ai_model,
+            price_basis=pricer.basis,
             prompt_token_bound=bound,
             worst_case_cost=lambda completion: pricer.cost(bound, completion),
             max_completion_tokens=settings.ai_max_completion_tokens,
@@ -187,13 +181,13 @@ def tutor_reply(
                 state=state,
             )
         except AttemptFailed as failure:
-            last_failure = failure.reason
+            last_failure, retryable = failure.reason, failure.retryable
             if failure.started:
                 # Billed tokens we cannot see: record the worst case the reservation covered.
                 settle_worst_case(reservation)
                 raise ProviderError(
                     f"The AI reply broke off: {failure.reason}. It was recorded at its worst-case cost "
-                    f"(${reservation.amount_usd:.6f}).",
+                    f"({format_usd(reservation.amount_usd)}).",
                 ) from failure
             ai_usage.release(engine, reservation)
             if not failure.retryable:
@@ -223,18 +217,25 @@ def tutor_reply(
         )
         return TutorReply(
             text=result.text,
-            cost_usd=usage["cost_usd"],
-            month_total_usd=usage["month_total_usd"],
-            limit_usd=usage["limit_usd"],
-            interaction_id=uuid.UUID(usage["interaction_id"]),
+            cost_usd=usage.cost_usd,
+            month_total_usd=usage.month_total_usd,
+            limit_usd=usage.limit_usd,
+            interaction_id=usage.interaction_id,
         )
+    # Say what happened: a 400 is sent once, so "after 3 attempts" would be untrue.
+    if attempts > 1:
+        what = f"failed after {attempts} attempts: {last_failure}"
+    elif not retryable:
+        what = f"refused the request: {last_failure} (sent once: retrying cannot help)"
+    else:
+        what = f"failed: {last_failure} (1 attempt, PATTERNLIFT_AI_MAX_ATTEMPTS=1)"
     raise ProviderError(
-        f"The AI endpoint failed after {settings.ai_max_attempts} attempt(s): {last_failure}.",
-        hint="Nothing was charged for the failed attempts. Learning without AI goes on.",
+        f"The AI endpoint {what}.",
+        hint="Nothing was charged. Learning without AI goes on.",
     )
 
 
-def rate_reply(engine: Any, user_id: uuid.UUID, interaction_id: uuid.UUID, rating: int) -> None:
+def rate_reply(engine: Engine, user_id: uuid.UUID, interaction_id: uuid.UUID, rating: int) -> None:
     """The learner's 1-5 rating of a reply, stored as ai_interactions.user_feedback."""
     from patternlift_cli.services import ai_usage
 
@@ -280,7 +281,7 @@ class LocalTutor:
         from patternlift_cli.ports.ai import TutorReply as Reply
 
         reply = tutor_reply(
-            kind, engine=self.db.engine, user_id=self.user_id, pattern_id=pattern_id, session_id=session_id,
+            self.db.engine, self.user_id, kind, pattern_id=pattern_id, session_id=session_id,
             question=question, problem_id=problem_id, code=code, failing_case=failing_case, on_text=on_text,
         )
         if kind == "hint" and session_id is not None and problem_id is not None:

@@ -2,7 +2,7 @@
 
 It speaks the streaming wire format the official SDK reads (server-sent events, a final usage
 chunk when `stream_options.include_usage` is set) and can be told, request by request, to
-misbehave: 429 with Retry-After, 500, a slow start past the client's timeout, a stream cut
+misbehave: 400, 429 with Retry-After, 500, a slow start past the client's timeout, a stream cut
 before its usage chunk, a malformed chunk, a stream that hangs until the client is killed, a
 usage report of zero, or one far past the request's `max_completion_tokens` ("overrun").
 Otherwise replies never exceed `max_completion_tokens`, as a real provider's don't.
@@ -23,6 +23,12 @@ REPLY_WORDS = "Look at what your loop does when the two pointers meet in the mid
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # the concurrency tests open 64 connections at once
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that gave up is not news
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class FakeOpenAI:
@@ -74,6 +80,9 @@ class FakeOpenAI:
                 if behaviour == "429":
                     return self._json(429, {"error": {"message": "Rate limit reached", "type": "rate_limit"}},
                                       {"Retry-After": "0"})
+                if behaviour == "400":  # a request the provider will never accept, however often sent
+                    return self._json(400, {"error": {"message": "Unsupported value: 'temperature'",
+                                                      "type": "invalid_request_error"}})
                 if behaviour == "500":
                     return self._json(500, {"error": {"message": "upstream failure", "type": "server_error"}})
                 if behaviour == "slow":
