@@ -13,8 +13,15 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from patternlift_cli.cli.app import app
+from patternlift_cli.db.revision import HEAD_REVISION
 from tests.conftest import reset_caches
-from tests.server_support import PEPPER, child_environment, clean_server_database, free_port, start_process
+from tests.server_support import (
+    PEPPER,
+    child_environment,
+    clean_server_database,
+    free_port,
+    start_process,
+)
 
 runner = CliRunner()
 
@@ -40,7 +47,7 @@ def stale_postgres(pg_database_url: str) -> Iterator[str]:
         yield pg_database_url
     finally:
         with engine.begin() as connection:
-            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '20261202000012'")
+            connection.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{HEAD_REVISION}'")
         engine.dispose()
 
 
@@ -115,7 +122,7 @@ def test_workers_on_postgres_behind_a_trusted_proxy(pg_database_url: str, tmp_pa
     server = start_process(command, child_environment(env), tmp_path / "server.log", port)
     try:
         ready = httpx.get(f"{server.url}/readyz").json()
-        assert ready == {"status": "ready", "database": "postgresql", "schema": "20261202000012"}
+        assert ready == {"status": "ready", "database": "postgresql", "schema": HEAD_REVISION}
         # The proxy's X-Forwarded-For is the client: each address has its own limit ...
         assert tries_from(server.url, ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) == [400, 400, 400]
         # ... and one address is held to it.

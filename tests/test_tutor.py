@@ -82,7 +82,11 @@ def test_streamed_reply_is_recorded_with_exact_cost(fake_ai, engine) -> None:
     assert (row.interaction_type, row.model_used, row.completion_tokens) == ("question", "tutor-test", len(REPLY_WORDS))
     assert _profile(engine).current_month_ai_cost == reply.cost_usd == reply.month_total_usd
     assert _rows(engine, AIBudgetReservation) == []
-    assert f"AI cost {format_usd(reply.cost_usd)} · this month" in reply.cost_line and "of $3.00" in reply.cost_line
+    from patternlift_cli.ports.ai import TutorReply
+    from patternlift_cli.ui.tutor_view import cost_line
+
+    shown = cost_line(TutorReply.model_validate(reply, from_attributes=True))
+    assert f"AI cost {format_usd(reply.cost_usd)} · this month" in shown and "of $3.00" in shown
 
 
 def test_a_stream_cut_before_usage_is_recorded_at_its_worst_case(fake_ai, engine) -> None:

@@ -16,7 +16,7 @@ from patternlift_cli.practice import cases as case_data
 
 if TYPE_CHECKING:
     from patternlift_cli.practice.child import ChildProcess, Stopped
-    from patternlift_cli.practice.judge import CaseResult, JudgeReport
+    from patternlift_cli.practice.judge import JudgeReport
     from patternlift_cli.practice.sandbox import Isolation
 
 OUTPUT_LINES, OUTPUT_LINE_CHARS = 12, 200

@@ -38,11 +38,6 @@ class TutorReply:
     limit_usd: Decimal
     interaction_id: uuid.UUID
 
-    @property
-    def cost_line(self) -> str:
-        return (f"AI cost {format_usd(self.cost_usd)} · this month {format_usd(self.month_total_usd)} "
-                f"of {format_usd(self.limit_usd)}")
-
 
 def ai_status() -> tuple[bool, str]:
     """(ready, one line for the learner) without touching the network."""

@@ -9,7 +9,7 @@ from rich.text import Text
 from patternlift_cli.domain.billing import format_minor
 from patternlift_cli.ports.account import ProfileSummary
 from patternlift_cli.ports.billing import BillingStatus, Payment
-from patternlift_cli.ui.format import dollars
+from patternlift_cli.domain.money import format_usd
 
 
 def whoami(summary: ProfileSummary) -> RenderableType:
@@ -22,7 +22,7 @@ def whoami(summary: ProfileSummary) -> RenderableType:
     table.add_row("Plan", f"{summary.plan} ({summary.status})")
     if summary.trial_days_left is not None:
         table.add_row("Trial", f"{summary.trial_days_left} day(s) left")
-    table.add_row("AI limit", f"{dollars(summary.ai_limit_usd)} a month (spent {dollars(summary.ai_spent_this_month_usd, 4)})")
+    table.add_row("AI limit", f"{format_usd(summary.ai_limit_usd)} a month (spent {format_usd(summary.ai_spent_this_month_usd)})")
     table.add_row("AI tutor", ("on: " if summary.ai_allowed else "off: ") + summary.ai_access)
     return table
 
@@ -37,7 +37,7 @@ def billing_status(status: BillingStatus) -> RenderableType:
         label = "Access until" if status.cancel_at_period_end or status.status == "canceled" else "Renews"
         table.add_row(label, f"{status.current_period_end:%Y-%m-%d}")
     table.add_row("AI tutor", ("on: " if status.ai_allowed else "off: ") + status.ai_reason)
-    table.add_row("AI limit", f"{dollars(status.ai_limit_usd)} / month")
+    table.add_row("AI limit", f"{format_usd(status.ai_limit_usd)} / month")
     return table
 
 

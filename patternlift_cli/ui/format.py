@@ -1,4 +1,4 @@
-"""How numbers and money read on screen."""
+"""How numbers and paths read on screen (money: domain.money.format_usd)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ def num(value: Decimal | float | int) -> str:
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     text = format(number.normalize(), "f")
     return "0" if text in ("-0", "") else text
-
-
-def dollars(amount: Decimal, places: int = 2) -> str:
-    """US dollars as people read them: dollars(Decimal("1234.5")) -> '$1,234.50'."""
-    return f"${amount:,.{places}f}"
 
 
 def path_lines(path: str, width: int, indent: str = "  ") -> str:
