@@ -16,6 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from patternlift_cli.db.columns import (
+    NOW,
+    created_at_field,
+    updated_at_field,
+    user_fk,
+    uuid_pk,
+)
 from patternlift_cli.db.types import (
     JSONB,
     LEARNING_STAGE,
@@ -28,36 +35,11 @@ from patternlift_cli.db.types import (
     UTCDateTime,
 )
 
-NOW = sa.func.now()
-
-
-def _uuid_pk() -> Any:
-    return Field(default_factory=uuid.uuid4, sa_column=sa.Column(sa.Uuid(), primary_key=True))
-
-
-def _created_at() -> Any:
-    return Field(default=None, sa_column=sa.Column(UTCDateTime(), server_default=NOW))
-
-
-def _updated_at() -> Any:
-    return Field(default=None, sa_column=sa.Column(UTCDateTime(), server_default=NOW))
-
-
-def _user_fk(nullable: bool = True) -> Any:
-    return Field(
-        default=None if nullable else ...,
-        sa_column=sa.Column(
-            sa.Uuid(),
-            sa.ForeignKey("user_profiles.id", ondelete="CASCADE"),
-            nullable=nullable,
-        ),
-    )
-
 
 class UserProfile(SQLModel, table=True):
     __tablename__ = "user_profiles"
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     email: str = Field(sa_column=sa.Column(sa.Text(), nullable=False, unique=True))
     full_name: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
     subscription_status: SubscriptionStatus | None = Field(
@@ -84,8 +66,8 @@ class UserProfile(SQLModel, table=True):
     learning_preferences: dict[str, Any] | None = Field(
         default_factory=dict, sa_column=sa.Column(JSONB)
     )
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
+    created_at: datetime | None = created_at_field()
+    updated_at: datetime | None = updated_at_field()
 
     __table_args__ = (
         sa.CheckConstraint(  # PostgreSQL only: see migration 20261202000010
@@ -114,8 +96,8 @@ class Pattern(SQLModel, table=True):
     is_published: bool = Field(
         default=True, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.true())
     )
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
+    created_at: datetime | None = created_at_field()
+    updated_at: datetime | None = updated_at_field()
 
     __table_args__ = (sa.CheckConstraint("problem_count >= 0", name="patterns_problem_count_check"),)
 
@@ -123,8 +105,8 @@ class Pattern(SQLModel, table=True):
 class LearningSession(SQLModel, table=True):
     __tablename__ = "learning_sessions"
 
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID | None = _user_fk()
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID | None = user_fk()
     pattern_id: str | None = Field(
         default=None, sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"))
     )
@@ -163,8 +145,8 @@ class LearningSession(SQLModel, table=True):
         default=True, sa_column=sa.Column(sa.Boolean(), server_default=sa.true())
     )
     completed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
+    created_at: datetime | None = created_at_field()
+    updated_at: datetime | None = updated_at_field()
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -191,13 +173,13 @@ class LearningAttempt(SQLModel, table=True):
 
     __tablename__ = "learning_attempts"
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     session_id: uuid.UUID = Field(
         sa_column=sa.Column(
             sa.Uuid(), sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), nullable=False
         )
     )
-    user_id: uuid.UUID = _user_fk(nullable=False)
+    user_id: uuid.UUID = user_fk(nullable=False)
     kind: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     stage: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     level: int = Field(default=1, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="1"))
@@ -233,8 +215,8 @@ class PatternProgress(SQLModel, table=True):
 
     __tablename__ = "pattern_progress"
 
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _user_fk(nullable=False)
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = user_fk(nullable=False)
     pattern_id: str = Field(
         sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"), nullable=False)
     )
@@ -253,8 +235,8 @@ class PatternProgress(SQLModel, table=True):
     mastered_at: datetime | None = Field(
         default=None, sa_column=sa.Column(UTCDateTime(), server_default=NOW)
     )
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
+    created_at: datetime | None = created_at_field()
+    updated_at: datetime | None = updated_at_field()
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "pattern_id", name="pattern_progress_user_id_pattern_id_key"),
@@ -272,123 +254,13 @@ class PatternProgress(SQLModel, table=True):
     )
 
 
-class AIInteraction(SQLModel, table=True):
-    __tablename__ = "ai_interactions"
-
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID | None = _user_fk()
-    session_id: uuid.UUID | None = Field(
-        default=None,
-        sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("learning_sessions.id", ondelete="SET NULL")),
-    )
-    interaction_type: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    prompt_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    completion_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    model_used: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    cost_usd: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
-    response_quality_score: Decimal | None = Field(
-        default=None, sa_column=sa.Column(PlainNumeric())
-    )
-    user_feedback: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
-    created_at: datetime | None = _created_at()
-
-    __table_args__ = (
-        sa.CheckConstraint("prompt_tokens >= 0", name="ai_interactions_prompt_tokens_check"),
-        sa.CheckConstraint(
-            "completion_tokens >= 0", name="ai_interactions_completion_tokens_check"
-        ),
-        sa.CheckConstraint("cost_usd >= 0", name="ai_interactions_cost_usd_check"),
-        sa.CheckConstraint(
-            "response_quality_score >= 1 AND response_quality_score <= 5",
-            name="ai_interactions_response_quality_score_check",
-        ),
-        sa.CheckConstraint(
-            "user_feedback >= 1 AND user_feedback <= 5", name="ai_interactions_user_feedback_check"
-        ),
-        sa.Index("idx_ai_interactions_user_created", "user_id", "created_at"),
-        sa.Index("idx_ai_interactions_cost", "user_id", "created_at", "cost_usd"),
-    )
-
-
-class AIBudgetReservation(SQLModel, table=True):
-    """Money set aside for one AI call in flight (DESIGN.md, the AI budget protocol)."""
-
-    __tablename__ = "ai_budget_reservations"
-
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _user_fk(nullable=False)
-    session_id: uuid.UUID | None = Field(
-        default=None,
-        sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("learning_sessions.id", ondelete="SET NULL")),
-    )
-    interaction_type: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    model_used: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    amount_usd: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
-    # The token bounds the amount covers; an expired hold is recorded at them.
-    prompt_token_bound: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
-    )
-    max_completion_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
-    created_at: datetime | None = _created_at()
-
-    __table_args__ = (
-        sa.CheckConstraint("amount_usd >= 0", name="ai_budget_reservations_amount_usd_check"),
-        sa.CheckConstraint(
-            "max_completion_tokens > 0", name="ai_budget_reservations_max_completion_tokens_check"
-        ),
-        sa.CheckConstraint(  # PostgreSQL only: see migration 20261202000010
-            "prompt_token_bound >= 0", name="ai_budget_reservations_prompt_token_bound_check"
-        ),
-        sa.Index("idx_ai_budget_reservations_user_expires", "user_id", "expires_at"),
-    )
-
-
-class AIModelTrust(SQLModel, table=True):
-    """A model that billed more than the reservation for its call covered.
-
-    The model is refused while `price_basis` (the price in effect when it overran:
-    'genai-prices' or the override's figures) is still the price in effect, so an operator
-    clears it by setting (or changing) its price in PATTERNLIFT_AI_PRICE_OVERRIDES. The row
-    stays as the record of the latest overrun; another overrun updates it.
-    """
-
-    __tablename__ = "ai_model_trust"
-
-    model_used: str = Field(sa_column=sa.Column(sa.Text(), primary_key=True))
-    price_basis: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    reserved_usd: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
-    billed_usd: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
-    max_completion_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    prompt_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    completion_tokens: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    interaction_id: uuid.UUID | None = Field(
-        default=None,
-        sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("ai_interactions.id", ondelete="SET NULL")),
-    )
-    overrun_count: int = Field(
-        default=1, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="1")
-    )
-    first_seen_at: datetime | None = Field(
-        default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW)
-    )
-    last_seen_at: datetime | None = Field(
-        default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW)
-    )
-
-    __table_args__ = (
-        sa.CheckConstraint("billed_usd > reserved_usd", name="ai_model_trust_billed_usd_check"),
-        sa.CheckConstraint("overrun_count >= 1", name="ai_model_trust_overrun_count_check"),
-    )
-
-
 class Subscription(SQLModel, table=True):
     """The learner's Stripe subscription state; one row per learner, replaced on resubscribe."""
 
     __tablename__ = "subscriptions"
 
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _user_fk(nullable=False)
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = user_fk(nullable=False)
     stripe_customer_id: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     stripe_subscription_id: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
     stripe_price_id: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
@@ -405,8 +277,8 @@ class Subscription(SQLModel, table=True):
     )
     canceled_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     trial_end: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
+    created_at: datetime | None = created_at_field()
+    updated_at: datetime | None = updated_at_field()
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", name="subscriptions_user_id_key"),
@@ -422,8 +294,8 @@ class PaymentHistory(SQLModel, table=True):
 
     __tablename__ = "payment_history"
 
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _user_fk(nullable=False)
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = user_fk(nullable=False)
     subscription_id: uuid.UUID | None = Field(
         default=None,
         sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("subscriptions.id", ondelete="SET NULL")),
@@ -436,8 +308,8 @@ class PaymentHistory(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     failed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     hosted_invoice_url: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
+    created_at: datetime | None = created_at_field()
+    updated_at: datetime | None = updated_at_field()
 
     __table_args__ = (
         sa.UniqueConstraint("stripe_invoice_id", name="payment_history_stripe_invoice_id_key"),
@@ -470,15 +342,15 @@ class StripeWebhookEvent(SQLModel, table=True):
 class UserCalibration(SQLModel, table=True):
     __tablename__ = "user_calibrations"
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid(), nullable=False))
     pattern_id: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     persona_type: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     total_score: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
     responses: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
     guidance_config: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
+    created_at: datetime | None = created_at_field()
+    updated_at: datetime | None = updated_at_field()
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "pattern_id", name="user_calibrations_user_id_pattern_id_key"),
@@ -488,7 +360,7 @@ class UserCalibration(SQLModel, table=True):
 class UserAchievement(SQLModel, table=True):
     __tablename__ = "user_achievements"
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid(), nullable=False))
     achievement_id: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     achievement_name: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
@@ -496,64 +368,12 @@ class UserAchievement(SQLModel, table=True):
     unlocked_at: datetime | None = Field(
         default=None, sa_column=sa.Column(UTCDateTime(), server_default=NOW)
     )
-    created_at: datetime | None = _created_at()
+    created_at: datetime | None = created_at_field()
 
     __table_args__ = (
         sa.UniqueConstraint(
             "user_id", "achievement_id", name="user_achievements_user_id_achievement_id_key"
         ),
-    )
-
-
-class PatternReview(SQLModel, table=True):
-    """A mastered pattern's spaced-review card (FSRS) and the review in progress."""
-
-    __tablename__ = "pattern_reviews"
-
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _user_fk(nullable=False)
-    pattern_id: str = Field(sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"), nullable=False))
-    card: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
-    due_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
-    reps: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
-    lapses: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
-    last_rating: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
-    last_reviewed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    pending: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False))
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _updated_at()
-
-    __table_args__ = (
-        sa.UniqueConstraint("user_id", "pattern_id", name="pattern_reviews_user_id_pattern_id_key"),
-        sa.CheckConstraint("reps >= 0 AND lapses >= 0", name="pattern_reviews_counts_check"),
-        sa.CheckConstraint(
-            "last_rating IS NULL OR last_rating IN ('again', 'hard', 'good', 'easy')",
-            name="pattern_reviews_last_rating_check",
-        ),
-        sa.Index("idx_pattern_reviews_user_due", "user_id", "due_at"),
-    )
-
-
-class ReviewLog(SQLModel, table=True):
-    """One spaced review taken, with its rating and the schedule it produced."""
-
-    __tablename__ = "review_logs"
-
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _user_fk(nullable=False)
-    pattern_id: str = Field(sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"), nullable=False))
-    rating: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    questions_right: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    questions_total: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
-    problem_passed: bool = Field(sa_column=sa.Column(sa.Boolean(), nullable=False))
-    seconds: Decimal = Field(default=Decimal(0), sa_column=sa.Column(PlainNumeric(), nullable=False, server_default="0"))
-    due_before: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
-    due_after: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
-    reviewed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW))
-
-    __table_args__ = (
-        sa.CheckConstraint("rating IN ('again', 'hard', 'good', 'easy')", name="review_logs_rating_check"),
-        sa.Index("idx_review_logs_user_reviewed", "user_id", "reviewed_at"),
     )
 
 
@@ -589,4 +409,15 @@ USER_OWNED_TABLES = (
 
 
 # The server's tables (docs/SERVER.md) live in db/platform_models.py; imported for one metadata.
-from patternlift_cli.db.platform_models import AuthAccessToken, AuthEmailCode, AuthRateLimit, IdempotencyKey  # noqa: E402,F401
+from patternlift_cli.db.ai_models import (  # noqa: E402,F401
+    AIBudgetReservation,
+    AIInteraction,
+    AIModelTrust,
+)
+from patternlift_cli.db.platform_models import (  # noqa: E402,F401
+    AuthAccessToken,
+    AuthEmailCode,
+    AuthRateLimit,
+    IdempotencyKey,
+)
+from patternlift_cli.db.review_models import PatternReview, ReviewLog  # noqa: E402,F401
