@@ -60,3 +60,14 @@ def test_a_long_workspace_path_breaks_only_between_folders() -> None:
     assert len(lines) > 1 and all(len(line) <= 78 for line in lines)
     assert "".join(line.strip() for line in lines) == path  # nothing lost, every break after a "/"
     assert all(line.rstrip().endswith("/") for line in lines[:-1])
+
+
+def test_a_yes_no_question_shows_its_brackets() -> None:
+    import io
+
+    from patternlift_cli.ui.terminal import UI
+
+    out = io.StringIO()
+    ui = UI(stdout=out, stdin=io.StringIO("\n"))
+    assert ui.confirm("Start Two Pointers [the pattern] over?") is False  # Enter means no
+    assert "Start Two Pointers [the pattern] over? [y/N]" in out.getvalue()

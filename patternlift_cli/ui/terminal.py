@@ -13,6 +13,7 @@ import sys
 from typing import IO, Any
 
 from rich.console import Console, RenderableType
+from rich.markup import escape
 from rich.text import Text
 
 from patternlift_cli.ports.base import jsonable
@@ -109,7 +110,8 @@ class UI:
             self.say(f"[yellow]Please answer one of: {', '.join(o or 'Enter' for o in options)}[/]")
 
     def confirm(self, prompt: str) -> bool:
-        return self.read_choice(f"{prompt} [y/N] ", ("y", "yes", "n", "no"), default="n").startswith("y")
+        # The brackets are escaped: "[y/N]" would otherwise be read as Rich markup and vanish.
+        return self.read_choice(f"{escape(prompt)} \\[y/N] ", ("y", "yes", "n", "no"), default="n").startswith("y")
 
     def pause(self, prompt: str = "[dim]Enter to continue, q to quit[/] ") -> None:
         if self.read_line(prompt).strip().lower() in ("q", "quit"):

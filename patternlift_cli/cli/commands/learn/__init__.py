@@ -74,7 +74,7 @@ def prerequisite_first(learner, terminal, content):  # type: ignore[no-untyped-d
     if first is None or not terminal.interactive():
         return None
     choice = terminal.read_choice(
-        f"c: continue with {content.name}, s: start {rows[first].name} first [c/s] ", ("c", "s"), default="c"
+        f"c: continue with {content.name}, s: start {rows[first].name} first (Enter: c) ", ("c", "s"), default="c"
     )
     if choice == "c":
         return None
