@@ -39,7 +39,7 @@ def run(loop: LearnLoop) -> None:
         elif answer in FORWARD:
             index += 1
         else:
-            ui.say("[yellow]That is not one of the keys on this page:[/] " + prompt)
+            ui.say("[yellow]That is not one of the keys on this page.[/]")
     if saved != len(pages):
         loop.learning.save_lesson_page(loop.session_id, len(pages))
     loop.celebrate(loop.learning.complete_lesson(loop.session_id))
