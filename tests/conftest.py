@@ -25,20 +25,6 @@ pytest_plugins = ("tests.server_support",)
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-# Tables emptied between Postgres tests (children first; CASCADE covers the rest).
-USER_TABLES = (
-    "stripe_webhook_events",
-    "payment_history",
-    "subscriptions",
-    "ai_budget_reservations",
-    "ai_interactions",
-    "user_achievements",
-    "user_calibrations",
-    "pattern_progress",
-    "learning_sessions",
-    "user_profiles",
-    "patterns",
-)
 
 
 def reset_caches() -> None:
@@ -95,10 +81,19 @@ def pg_database_url() -> Iterator[str]:
         admin.dispose()
 
 
+def all_tables() -> list[str]:
+    """Every table the models declare (the learners' and the platform's), to empty between tests."""
+    from sqlmodel import SQLModel
+
+    import patternlift_cli.db.models  # noqa: F401  (registers every table)
+
+    return [table.name for table in SQLModel.metadata.sorted_tables]
+
+
 def truncate_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"TRUNCATE {', '.join(USER_TABLES)} CASCADE")
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(all_tables())} CASCADE")
         connection.exec_driver_sql("TRUNCATE auth.users CASCADE")
         connection.exec_driver_sql("REFRESH MATERIALIZED VIEW monthly_ai_usage")
     engine.dispose()

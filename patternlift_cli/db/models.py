@@ -391,20 +391,6 @@ monthly_ai_usage = sa.Table(
     sa.Column("total_cost_usd", Money()),
 )
 
-USER_OWNED_TABLES = (
-    "user_profiles",
-    "learning_sessions",
-    "learning_attempts",
-    "pattern_progress",
-    "ai_interactions",
-    "ai_budget_reservations",
-    "subscriptions",
-    "payment_history",
-    "user_calibrations",
-    "user_achievements",
-    "pattern_reviews",
-    "review_logs",
-)
 
 
 

@@ -33,6 +33,14 @@ def prompt_token_bound(messages: Iterable[Mapping[str, str]]) -> int:
     return total
 
 
+DEFAULT_MONTHLY_LIMIT = Decimal("3.00")  # the seed's user_profiles.monthly_ai_usage_limit default
+
+
+def monthly_limit(stored: Decimal | None) -> Decimal:
+    """The learner's monthly AI limit; a profile without one has the schema's default."""
+    return Decimal(stored) if stored is not None else DEFAULT_MONTHLY_LIMIT
+
+
 def month_start(moment: datetime) -> date:
     """The first day of `moment`'s month in UTC; the month a cost belongs to."""
     utc = moment.astimezone(UTC)

@@ -15,19 +15,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from patternlift_cli.db.models import Subscription, UserProfile
-from patternlift_cli.domain.budget import month_start
+from patternlift_cli.domain.budget import month_start, monthly_limit
 from patternlift_cli.domain.entitlement import Entitlement, decide_entitlement
 from patternlift_cli.errors import NotLoggedInError, UsageError
 from patternlift_cli.ports.account import ProfileSummary
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-DEFAULT_AI_LIMIT = Decimal("3.00")
 
 
 def ai_limit(profile_limit: Decimal | None) -> Decimal:
     """The learner's monthly AI limit; a profile without one has the schema's default."""
-    limit = Decimal(profile_limit) if profile_limit is not None else DEFAULT_AI_LIMIT
-    return limit.quantize(Decimal("0.000001"))
+    return monthly_limit(profile_limit).quantize(Decimal("0.000001"))
 
 
 def normalize_email(email: str) -> str:

@@ -23,13 +23,12 @@ from sqlalchemy.engine import Engine
 
 from patternlift_cli.db.engine import session_scope
 from patternlift_cli.db.models import AIBudgetReservation, AIInteraction, AIModelTrust, UserProfile, monthly_ai_usage
-from patternlift_cli.domain.budget import Quote, month_start, next_reset, plan_reservation, round_up_to_micro
+from patternlift_cli.domain.budget import Quote, month_start, monthly_limit, next_reset, plan_reservation, round_up_to_micro
 from patternlift_cli.domain.entitlement import decide_entitlement
 from patternlift_cli.domain.money import format_usd
 from patternlift_cli.errors import BudgetExceededError, NotEntitledError, UnknownModelPriceError, UsageError
 from patternlift_cli.db.budget_store import BudgetFigures, HoldRequest, budget_store
 
-DEFAULT_LIMIT = Decimal("3.00")
 PRICE_SETTING = "PATTERNLIFT_AI_PRICE_OVERRIDES"
 # Rounds of reserve: the full request, then a smaller one or an entitlement the SQL could not
 # see, then again if another call took the room meanwhile.
@@ -225,7 +224,7 @@ def _charged_on_expiry(engine: Engine, reservation: Reservation, now: datetime) 
         raise RuntimeError(f"reservation {reservation.id} is neither open nor recorded")
     logger.warning("AI reservation %s expired before its call settled; it stays charged at its worst case %s",
                    reservation.id, format_usd(charged.cost_usd))
-    limit = Decimal(profile.monthly_ai_usage_limit if profile.monthly_ai_usage_limit is not None else DEFAULT_LIMIT)
+    limit = monthly_limit(profile.monthly_ai_usage_limit)
     spent = Decimal(profile.current_month_ai_cost or 0)
     reserved = Decimal(profile.current_month_ai_reserved or 0)
     return TrackedUsage(
@@ -276,7 +275,7 @@ def usage_summary(
         profile = session.get(UserProfile, user_id)
         if profile is None:
             raise UsageError("That learner no longer exists.", hint="Run `patternlift login` again.")
-        limit = Decimal(profile.monthly_ai_usage_limit if profile.monthly_ai_usage_limit is not None else DEFAULT_LIMIT)
+        limit = monthly_limit(profile.monthly_ai_usage_limit)
 
         def grouped(column: Any) -> list[dict[str, Any]]:
             rows = session.execute(
