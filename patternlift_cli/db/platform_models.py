@@ -93,3 +93,4 @@ class IdempotencyKey(SQLModel, table=True):
     __table_args__ = (sa.Index("idx_idempotency_keys_created", "created_at"),)
 
 
+PLATFORM_TABLES = ("auth_email_codes", "auth_access_tokens", "auth_rate_limits", "idempotency_keys")
