@@ -89,6 +89,7 @@ LOADED_MACHINE_ALLOWANCE = 2.0
 # Patterns whose problems have their diagnoses and socratic hints written (all of them, once done).
 DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "graph-traversal",
+    "topological-sort",
 })
 
 
