@@ -90,6 +90,7 @@ LOADED_MACHINE_ALLOWANCE = 2.0
 DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "graph-traversal",
     "topological-sort",
+    "union-find",
 })
 
 
