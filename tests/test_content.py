@@ -91,6 +91,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "graph-traversal",
     "topological-sort",
     "union-find",
+    "top-k-elements",
 })
 
 
