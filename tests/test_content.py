@@ -92,6 +92,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "topological-sort",
     "union-find",
     "top-k-elements",
+    "two-heaps",
 })
 
 
