@@ -93,6 +93,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "union-find",
     "top-k-elements",
     "two-heaps",
+    "k-way-merge",
 })
 
 
