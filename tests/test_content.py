@@ -94,6 +94,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "top-k-elements",
     "two-heaps",
     "k-way-merge",
+    "backtracking",
 })
 
 
