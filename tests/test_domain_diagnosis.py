@@ -76,7 +76,9 @@ def test_the_first_matching_diagnosis_wins_and_every_predicate_says_what_it_mean
         ("string_too_short", case("sun", "sux"), False),
         ("shifted_by_one", case([0, 4, 4], [0, 0, 4]), True),
         ("shifted_by_one", case(["b", "ba", "ban"], ["", "b", "ba"]), True),
+        ("shifted_by_one", case([["b"], ["b"], ["k"]], [["b"], ["b"], ["b"]]), True),
         ("shifted_by_one", case([1, 1, 1, 1], [1, 1, 1, 0]), False),
+        ("shifted_by_one", case([5, 5, 5], [0, 5, 5]), False),
         ("shifted_by_one", case([1, 2], [2, 3]), False),
         # Which answers came back.
         ("extra_answers", case([2, 3], [1, 2, 3, 4]), True),

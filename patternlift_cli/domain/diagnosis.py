@@ -207,15 +207,16 @@ def string_too_short(case: FailedCase) -> bool:
 def shifted_by_one(case: FailedCase) -> bool:
     """A sequence of answers one step early or late (the answer for i reported at i + 1, or i - 1)."""
     expected, actual = case.expected, case.actual
-    if not isinstance(expected, list) or not isinstance(actual, list) or len(expected) != len(actual):
+    if not isinstance(expected, list) or not isinstance(actual, list):
         return False
-    if len(expected) < 3 or not _mismatches(expected, actual):
+    if len(expected) != len(actual) or len(actual) < 3:
         return False
 
-    def lines_up(wanted: list[Any], got: list[Any]) -> bool:
-        # A run of equal values lines up with itself shifted: only a shift that moves a change counts.
-        return not _mismatches(wanted, got) and len({_key(item) for item in wanted}) > 1
-    return lines_up(expected[:-1], actual[1:]) or lines_up(expected[1:], actual[:-1])
+    def late(wanted: list[Any], got: list[Any]) -> bool:
+        # got[i] holds wanted[i - 1] everywhere, and that explains a real difference: got[0]
+        # alone (an answer for a step before the first) proves nothing.
+        return not _mismatches(wanted[:-1], got[1:]) and bool(_mismatches(wanted[1:], got[1:]))
+    return late(expected, actual) or late(expected[::-1], actual[::-1])
 
 
 # ----- which answers came back (a set of answers: more of them, other ones) -------------------
