@@ -95,6 +95,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "two-heaps",
     "k-way-merge",
     "backtracking",
+    "trie",
 })
 
 
