@@ -96,6 +96,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "k-way-merge",
     "backtracking",
     "trie",
+    "greedy",
 })
 
 
