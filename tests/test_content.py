@@ -97,6 +97,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "backtracking",
     "trie",
     "greedy",
+    "dynamic-programming-1d",
 })
 
 
