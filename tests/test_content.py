@@ -98,6 +98,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "trie",
     "greedy",
     "dynamic-programming-1d",
+    "dynamic-programming-2d",
 })
 
 
