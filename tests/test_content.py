@@ -99,6 +99,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "greedy",
     "dynamic-programming-1d",
     "dynamic-programming-2d",
+    "bit-manipulation",
 })
 
 
