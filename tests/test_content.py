@@ -87,7 +87,20 @@ CALIBRATION = json.loads((Path(__file__).with_name("judge_calibration.json")).re
 # CPU seconds measured on a loaded 2-core machine may run this much above the recorded ones.
 LOADED_MACHINE_ALLOWANCE = 2.0
 # Patterns whose problems have their diagnoses and socratic hints written (all of them, once done).
-DIAGNOSED_PATTERNS: frozenset[str] = frozenset()
+DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
+    "graph-traversal",
+    "topological-sort",
+    "union-find",
+    "top-k-elements",
+    "two-heaps",
+    "k-way-merge",
+    "backtracking",
+    "trie",
+    "greedy",
+    "dynamic-programming-1d",
+    "dynamic-programming-2d",
+    "bit-manipulation",
+})
 
 
 @pytest.mark.parametrize("problem_id", PROBLEM_IDS)

@@ -44,3 +44,63 @@ def test_the_first_matching_diagnosis_wins_and_every_predicate_says_what_it_mean
     assert d.matching(diagnoses, case([2, 5], [1, 4])).id == "zero"
     assert d.matching(diagnoses, case([2, 5], [9, 9])) is None
     assert all(d.describe(name) and not d.describe(name).startswith(name) for name in d.PREDICATES)
+
+
+@pytest.mark.parametrize(
+    ("when", "failing", "holds"),
+    [
+        # What the differing values say: the direction of a number, a boolean, a lost fraction.
+        ("answer_too_large", case(5, 6), True),
+        ("answer_too_large", case([[1, 0], [2, 1]], [[6, 0], [6, 1]]), True),
+        ("answer_too_large", case([1, 5], [2, 4]), False),
+        ("answer_too_large", case("abcd", "adcb"), True),
+        ("answer_too_large", case("ab", "abc"), False),
+        ("answer_too_small", case(21, 7), True),
+        ("answer_too_small", case(None, None, status="timeout"), False),
+        ("false_instead_of_true", case(True, False), True),
+        ("false_instead_of_true", case([None, True, False], [None, False, False]), True),
+        ("false_instead_of_true", case([None, True, False], [None, False, True]), False),
+        ("true_instead_of_false", case([None, True, False], [None, True, True]), True),
+        ("true_instead_of_false", case(True, 1), False),
+        ("missed_impossible", case(-1, 4), True),
+        ("missed_impossible", case(3, 4), False),
+        ("sign_lost", case(-9, 2**32 - 9), True),
+        ("sign_lost", case(-9, 2**31 - 9), True),
+        ("sign_lost", case(-1, 2), False),
+        ("truncated_fraction", case([None, 4.5, 3.0], [None, 4, 3.0]), True),
+        ("truncated_fraction", case([3.5, -0.5], [3.0, -1.0]), True),
+        ("truncated_fraction", case([4.0], [3.0]), False),
+        ("string_too_long", case("ra ra", "rain ra"), True),
+        ("string_too_long", case([["..Q", "Q.."]], [["..Q.", "Q..."]]), True),
+        ("string_too_short", case("sun moon", "su moo"), True),
+        ("string_too_short", case("sun", "sux"), False),
+        ("shifted_by_one", case([0, 4, 4], [0, 0, 4]), True),
+        ("shifted_by_one", case(["b", "ba", "ban"], ["", "b", "ba"]), True),
+        ("shifted_by_one", case([["b"], ["b"], ["k"]], [["b"], ["b"], ["b"]]), True),
+        ("shifted_by_one", case([1, 1, 1, 1], [1, 1, 1, 0]), False),
+        ("shifted_by_one", case([5, 5, 5], [0, 5, 5]), False),
+        ("shifted_by_one", case([1, 2], [2, 3]), False),
+        # Which answers came back.
+        ("extra_answers", case([2, 3], [1, 2, 3, 4]), True),
+        ("extra_answers", case([], ["a", "b"]), True),
+        ("extra_answers", case([[2, 2, 3]], [[2, 2, 3], [3, 2, 2]]), False),
+        ("extra_answers", case([[".Q", "Q."]], [[".Q", "Q."], ["Q.", ".Q"]]), True),
+        ("wrong_pick", case([1, 4], [2, 4], edges=[[1, 3], [2, 4], [1, 4]]), True),
+        ("wrong_pick", case(9, 4, nums=[9, 4]), True),
+        ("wrong_pick", case(18, 15, nums=[3, 10, 4, 2, 8]), False),
+        ("wrong_selection", case(["apple", "fig"], ["pear", "apple"]), True),
+        ("wrong_selection", case([["da", "db"], ["d"]], [["dd", "da"], ["d"]]), True),
+        ("wrong_selection", case(["go", "run"], ["run", "go"]), False),
+        ("wrong_selection", case([1, 2], [3, 4]), False),
+    ],
+)
+def test_each_added_predicate_recognises_its_mistake(when: str, failing: d.FailedCase, holds: bool) -> None:
+    assert d.PREDICATES[when](failing) is holds
+
+
+def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses_decides() -> None:
+    """A count of 0 for 1 is off by one and too small: the problem lists the one it means first."""
+    failing = case(1, 0)
+    small = [SimpleNamespace(id="small", when="answer_too_small"), SimpleNamespace(id="off", when="off_by_one")]
+    assert d.matching(small, failing).id == "small"
+    assert d.matching(list(reversed(small)), failing).id == "off"

@@ -12,6 +12,8 @@ are the same on the learner's machine and on the server.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -118,11 +120,159 @@ def crashed(case: FailedCase) -> bool:
     return case.status == "error"
 
 
+# ----- what the differing values say (a number too big, True for False, a fraction lost) -----
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    """Equal as the judge sees it: a boolean answer may be an int, floats within its tolerance."""
+    if isinstance(expected, bool):
+        return isinstance(actual, int) and bool(actual) == expected
+    if _is_number(expected) and _is_number(actual):
+        return math.isclose(actual, expected, rel_tol=1e-5, abs_tol=1e-5)
+    return expected == actual
+
+
+def _mismatches(expected: Any, actual: Any) -> list[tuple[Any, Any]]:
+    """The (expected, actual) pairs that differ, position by position through lists of the same
+    length; a list of another length is one differing pair."""
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        return [pair for e, a in zip(expected, actual) for pair in _mismatches(e, a)]
+    return [] if _same(expected, actual) else [(expected, actual)]
+
+
+def _every_mismatch(case: FailedCase, test: Callable[[Any, Any], bool]) -> bool:
+    pairs = _mismatches(case.expected, case.actual) if case.status == "failed" else []
+    return bool(pairs) and all(test(expected, actual) for expected, actual in pairs)
+
+
+def _comparable(expected: Any, actual: Any) -> bool:
+    both_numbers = _is_number(expected) and _is_number(actual)
+    return both_numbers or (isinstance(expected, str) and isinstance(actual, str) and len(expected) == len(actual))
+
+
+def answer_too_large(case: FailedCase) -> bool:
+    """Larger than expected wherever it differs (a number, or a same-length string later in dictionary order)."""
+    return _every_mismatch(case, lambda e, a: _comparable(e, a) and a > e)
+
+
+def answer_too_small(case: FailedCase) -> bool:
+    """Smaller than expected wherever it differs (a number, or a same-length string earlier in dictionary order)."""
+    return _every_mismatch(case, lambda e, a: _comparable(e, a) and a < e)
+
+
+def false_instead_of_true(case: FailedCase) -> bool:
+    """Answered False where the answer is True (a way, an order or a match that exists was missed)."""
+    return _every_mismatch(case, lambda e, a: e is True and isinstance(a, int) and not a)
+
+
+def true_instead_of_false(case: FailedCase) -> bool:
+    """Answered True where the answer is False (something was accepted that should not be)."""
+    return _every_mismatch(case, lambda e, a: e is False and isinstance(a, int) and bool(a))
+
+
+def missed_impossible(case: FailedCase) -> bool:
+    """Gave a number where the problem's answer for 'impossible' (-1) was expected."""
+    return case.status == "failed" and case.expected == -1 and _is_number(case.actual) and case.actual != -1
+
+
+def sign_lost(case: FailedCase) -> bool:
+    """A negative answer read as an unsigned number (expected + 2^k: the sign bit never converted)."""
+    def unsigned(expected: Any, actual: Any) -> bool:
+        return (isinstance(expected, int) and isinstance(actual, int) and not isinstance(actual, bool)
+                and expected < 0 < actual and any(actual == expected + 2 ** bits for bits in range(8, 65)))
+    return _every_mismatch(case, unsigned)
+
+
+def truncated_fraction(case: FailedCase) -> bool:
+    """A fractional answer rounded down to a whole number (integer division where a .5 must stay)."""
+    def truncated(expected: Any, actual: Any) -> bool:
+        return (_is_number(expected) and _is_number(actual) and not float(expected).is_integer()
+                and any(_same(whole, actual) for whole in (math.floor(expected), math.trunc(expected))))
+    return _every_mismatch(case, truncated)
+
+
+def string_too_long(case: FailedCase) -> bool:
+    """A returned string longer than expected wherever it differs (characters that should have been cut)."""
+    return _every_mismatch(case, lambda e, a: isinstance(e, str) and isinstance(a, str) and len(a) > len(e))
+
+
+def string_too_short(case: FailedCase) -> bool:
+    """A returned string shorter than expected wherever it differs (characters cut or never added)."""
+    return _every_mismatch(case, lambda e, a: isinstance(e, str) and isinstance(a, str) and len(a) < len(e))
+
+
+def shifted_by_one(case: FailedCase) -> bool:
+    """A sequence of answers one step early or late (the answer for i reported at i + 1, or i - 1)."""
+    expected, actual = case.expected, case.actual
+    if not isinstance(expected, list) or not isinstance(actual, list):
+        return False
+    if len(expected) != len(actual) or len(actual) < 3:
+        return False
+
+    def late(wanted: list[Any], got: list[Any]) -> bool:
+        # got[i] holds wanted[i - 1] everywhere, and that explains a real difference: got[0]
+        # alone (an answer for a step before the first) proves nothing.
+        return not _mismatches(wanted[:-1], got[1:]) and bool(_mismatches(wanted[1:], got[1:]))
+    return late(expected, actual) or late(expected[::-1], actual[::-1])
+
+
+# ----- which answers came back (a set of answers: more of them, other ones) -------------------
+
+def _answer_key(item: Any) -> str:
+    """One answer, as compared: a list of numbers (a pair, a combination) in any order; anything
+    else, rows of a board included, as it is."""
+    return repr(sorted(item) if _numbers(item) is not None and item else item)
+
+
+def extra_answers(case: FailedCase) -> bool:
+    """Every expected answer, plus answers that should not be there."""
+    expected, actual = case.expected, case.actual
+    if not isinstance(expected, list) or not isinstance(actual, list):
+        return False
+    wanted, got = {_answer_key(item) for item in expected}, {_answer_key(item) for item in actual}
+    return wanted < got
+
+
+def wrong_pick(case: FailedCase) -> bool:
+    """Picked one of the input's own items, but not the one asked for."""
+    expected, actual = case.expected, case.actual
+    if case.status != "failed" or actual is None or isinstance(actual, bool) or _same(expected, actual):
+        return False
+    return any(actual in value and expected in value for value in case.args.values() if isinstance(value, list))
+
+
+def _partly_right(expected: Any, actual: Any) -> bool:
+    if not isinstance(expected, list) or not isinstance(actual, list) or len(expected) != len(actual):
+        return False
+    wanted, got = Counter(map(_answer_key, expected)), Counter(map(_answer_key, actual))
+    return wanted != got and bool(wanted & got)
+
+
+def wrong_selection(case: FailedCase) -> bool:
+    """As many answers as expected, some right and some not (chosen or ranked by the wrong rule).
+
+    In a list of lists (suggestions per prefix, say), every inner list that differs is like that.
+    """
+    expected, actual = case.expected, case.actual
+    if _partly_right(expected, actual):
+        return True
+    if not isinstance(expected, list) or not isinstance(actual, list) or len(expected) != len(actual):
+        return False
+    differing = [(e, a) for e, a in zip(expected, actual) if _mismatches(e, a)]
+    return bool(differing) and all(_partly_right(e, a) for e, a in differing)
+
+
 PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
     function.__name__: function
     for function in (
         zero_based_indices, one_based_indices, off_by_one, duplicates_in_output, unsorted_output,
         empty_input, single_element, missing_answers, returned_nothing, too_slow, crashed,
+        answer_too_large, answer_too_small, false_instead_of_true, true_instead_of_false,
+        missed_impossible, sign_lost, truncated_fraction, string_too_long, string_too_short,
+        shifted_by_one, extra_answers, wrong_pick, wrong_selection,
     )
 }
 
