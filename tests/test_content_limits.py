@@ -5,6 +5,7 @@ the problem is a LeetCode problem), never meets a surprise."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ def test_every_case_is_within_the_declared_constraints(problem_id: str) -> None:
     assert violations(problem) == []
 
 
-def test_leetcode_numbers_are_unique_and_shown_by_problems() -> None:
+def test_leetcode_numbers_are_unique_and_shown_by_problems(home: Path) -> None:
     import json
 
     from typer.testing import CliRunner
