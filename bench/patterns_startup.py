@@ -46,6 +46,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         env = environment(home)
+        # pip compiles an installed package's bytecode; an editable checkout run with
+        # PYTHONDONTWRITEBYTECODE would recompile every module on every start instead.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "patternlift_cli")],
+                       check=True, capture_output=True)
         subprocess.run([str(script), "login", "--email", "bench@example.com"], env=env, cwd=home,
                        check=True, capture_output=True)
         baseline_command = [sys.executable, "-c", "import sqlmodel"]

@@ -83,11 +83,9 @@ def pg_database_url() -> Iterator[str]:
 
 def all_tables() -> list[str]:
     """Every table the models declare (the learners' and the platform's), to empty between tests."""
-    from sqlmodel import SQLModel
+    from patternlift_cli.db.models import all_tables as schema
 
-    import patternlift_cli.db.models  # noqa: F401  (registers every table)
-
-    return [table.name for table in SQLModel.metadata.sorted_tables]
+    return [table.name for table in schema().sorted_tables]
 
 
 def truncate_postgres(url: str) -> None:

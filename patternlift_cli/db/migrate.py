@@ -192,14 +192,13 @@ def compare_schema(engine: Engine) -> list[SchemaDifference]:
     """Every difference between the models and the migrated database (Alembic autogenerate)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-    from sqlmodel import SQLModel
 
-    import patternlift_cli.db.models  # noqa: F401
+    from patternlift_cli.db.models import all_tables
 
     with database_errors(engine), engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
             opts={"include_object": include_object, "compare_type": True},
         )
-        diffs = compare_metadata(context, SQLModel.metadata)
+        diffs = compare_metadata(context, all_tables())
     return [_describe(diff) for diff in diffs]

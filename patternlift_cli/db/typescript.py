@@ -33,11 +33,10 @@ ENUM_CHECK = re.compile(r"^\s*\(?\s*(\w+)\s+IN\s*\((?P<values>[^)]*)\)\s*\)?\s*$
 
 
 def _model_column_types() -> dict[tuple[str, str], Any]:
-    from sqlmodel import SQLModel
 
-    from patternlift_cli.db.models import view_metadata
+    from patternlift_cli.db.models import all_tables, view_metadata
 
-    tables = [*SQLModel.metadata.tables.values(), *view_metadata.tables.values()]
+    tables = [*all_tables().tables.values(), *view_metadata.tables.values()]
     return {(table.name, column.name): column.type for table in tables for column in table.columns}
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from patternlift_cli.db.models import Subscription, UserProfile
+from patternlift_cli.db.models import UserProfile
 from patternlift_cli.domain.budget import month_start, monthly_limit
 from patternlift_cli.domain.entitlement import Entitlement, decide_entitlement
 from patternlift_cli.errors import NotLoggedInError, UsageError
@@ -77,6 +77,8 @@ def require_profile(db: object, email: str | None) -> UserProfile:
 
 
 def entitlement_for(session: Session, profile: UserProfile, now: datetime) -> Entitlement:
+    from patternlift_cli.db.billing_models import Subscription
+
     subscription = session.exec(select(Subscription).where(Subscription.user_id == profile.id)).first()
     status = profile.subscription_status
     return decide_entitlement(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
 
-import patternlift_cli.db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from patternlift_cli.db.migrate import include_object
+from patternlift_cli.db.models import all_tables
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -15,7 +14,7 @@ if connection is None:
 
 context.configure(
     connection=connection,
-    target_metadata=SQLModel.metadata,
+    target_metadata=all_tables(),
     render_as_batch=connection.dialect.name == "sqlite",
     include_object=include_object,
     compare_type=True,

@@ -8,12 +8,15 @@ practice, assessment, completion (mastery records, achievements) and reports.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from patternlift_cli.domain import stages
@@ -41,14 +44,6 @@ from patternlift_cli.ports.reports import (
     PatternOverview,
     ProgressDetail,
 )
-from patternlift_cli.services.learning import (
-    assessment,
-    completion,
-    knowledge_check,
-    practice,
-    reports,
-    sessions,
-)
 from patternlift_cli.services.learning.records import (
     Work,
     calibration_of,
@@ -57,6 +52,29 @@ from patternlift_cli.services.learning.records import (
 )
 
 Clock = Callable[[], datetime]
+
+
+def _loaded_on_first_use(name: str) -> ModuleType:
+    """A part of the loop, imported when first used: `patterns` needs the reports, not the
+    judge, the question pools and the variant generators behind practice and the check."""
+    qualified = f"{__name__}.{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    spec = importlib.util.find_spec(qualified)
+    assert spec is not None and spec.loader is not None, qualified
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+assessment = _loaded_on_first_use("assessment")
+completion = _loaded_on_first_use("completion")
+knowledge_check = _loaded_on_first_use("knowledge_check")
+practice = _loaded_on_first_use("practice")
+reports = _loaded_on_first_use("reports")
+sessions = _loaded_on_first_use("sessions")
 
 
 def utc_now() -> datetime:
