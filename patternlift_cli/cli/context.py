@@ -23,8 +23,13 @@ def ui() -> UI:
 
 
 def mode() -> str:
+    """connected when a server is configured (PATTERNLIFT_SERVER_URL or `login --server`), else
+    direct when PATTERNLIFT_DATABASE_URL names a database, else solo."""
     from patternlift_cli.config import get_settings
+    from patternlift_cli.remote import token_store
 
+    if token_store.load() is not None:
+        return CONNECTED
     return SOLO if get_settings().is_default_sqlite else DIRECT
 
 
@@ -34,6 +39,14 @@ def current_learner(*, ask: bool = True) -> Learner:
     The database is opened first, so a bad URL or an unreachable server is what gets reported.
     """
     from patternlift_cli import signin
+    from patternlift_cli.remote import token_store
+
+    connection = token_store.load()
+    if connection is not None:
+        from patternlift_cli.remote.learner import remote_learner
+
+        return remote_learner(connection)
+
     from patternlift_cli.services.learner import local_learner, sign_in_locally
 
     learner = local_learner(signin.remembered_email(), mode=mode())

@@ -18,14 +18,14 @@ from __future__ import annotations
 import time
 import uuid
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from patternlift_cli import __version__
-from patternlift_cli.errors import BadServerResponseError, ConfigError, ServerUnreachableError
+from patternlift_cli.errors import BadServerResponseError, ServerUnreachableError
 from patternlift_cli.ports import problems
+from patternlift_cli.remote.address import normalize_server_url
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -34,15 +34,6 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 IN_PROGRESS = problems.http_kind("idempotency-in-progress").type
 MAX_BACKOFF_SECONDS = 4.0
-
-
-def normalize_server_url(raw: str) -> str:
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"'{raw}' is not a server address: it must be an http(s) URL like https://patternlift.example.com."
-        )
-    return raw.strip().rstrip("/")
 
 
 def _media_type(response: httpx.Response) -> str:

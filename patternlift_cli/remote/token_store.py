@@ -17,7 +17,7 @@ from pathlib import Path
 
 from patternlift_cli.config import delete_secret, get_secret, get_settings, set_secret
 from patternlift_cli.errors import ConfigError
-from patternlift_cli.remote.client import normalize_server_url
+from patternlift_cli.remote.address import normalize_server_url
 
 SECRET = "server-token"
 
