@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from patternlift_cli.ports.base import Model
 
@@ -24,6 +24,39 @@ class TutorReply(Model):
     cost_usd: Decimal
     month_total_usd: Decimal
     limit_usd: Decimal
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class ChatRequest(Model):
+    """`POST /v1/ai/chat`: what the CLI already builds for a tutor reply (ports.ai.Tutor.reply)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(max_length=32, examples=["question"])
+    pattern_id: str = Field(max_length=200, examples=["two-pointers"])
+    session_id: uuid.UUID | None = None
+    question: str | None = Field(default=None, max_length=20_000)
+    problem_id: str | None = Field(default=None, max_length=200)
+    code: str | None = Field(default=None, max_length=200_000)
+    failing_case: dict[str, Any] | None = None
+
+
+class ChatDone(Model):
+    """The last server-sent event of a reply (`event: done`): what it cost, and the month after it.
+
+    Money is a decimal string with 6 places; the text came before it as `delta` events."""
+
+    interaction_id: uuid.UUID
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: Decimal
+    month_total_usd: Decimal
+    limit_usd: Decimal
+
+
+class Rating(Model):
+    model_config = ConfigDict(extra="forbid")
+    rating: int = Field(ge=1, le=5)
 
 
 class UsageRow(Model):

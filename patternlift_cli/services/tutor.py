@@ -37,6 +37,8 @@ class TutorReply:
     month_total_usd: Decimal
     limit_usd: Decimal
     interaction_id: uuid.UUID
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 def ai_status() -> tuple[bool, str]:
@@ -216,6 +218,8 @@ def tutor_reply(
             month_total_usd=usage.month_total_usd,
             limit_usd=usage.limit_usd,
             interaction_id=usage.interaction_id,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
         )
     # Say what happened: a 400 is sent once, so "after 3 attempts" would be untrue.
     if attempts > 1:
@@ -285,6 +289,7 @@ class LocalTutor:
         return Reply(
             text=reply.text, interaction_id=reply.interaction_id, cost_usd=reply.cost_usd,
             month_total_usd=reply.month_total_usd, limit_usd=reply.limit_usd,
+            prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens,
         )
 
     def rate(self, interaction_id: uuid.UUID, rating: int) -> None:

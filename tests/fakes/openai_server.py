@@ -37,6 +37,7 @@ class FakeOpenAI:
         self.default = "ok"
         self.chunk_delay = chunk_delay
         self.requests: list[dict[str, Any]] = []
+        self.authorizations: list[str] = []  # each request's Authorization header: whose key paid
         self.started = threading.Event()  # set when a "hang" stream has begun
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
@@ -76,6 +77,7 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if self.path != "/v1/chat/completions" or not self.headers.get("Authorization", "").startswith("Bearer "):
                     return self._json(404, {"error": {"message": "not found"}})
+                fake.authorizations.append(self.headers.get("Authorization", ""))
                 behaviour = fake._next(body)
                 if behaviour == "429":
                     return self._json(429, {"error": {"message": "Rate limit reached", "type": "rate_limit"}},
