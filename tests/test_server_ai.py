@@ -23,7 +23,11 @@ import httpx
 import pytest
 
 from patternlift_cli.domain.budget import next_reset
-from patternlift_cli.errors import BudgetExceededError, NotEntitledError, ProviderError, ServerUnreachableError
+from patternlift_cli.errors import (
+    NotEntitledError,
+    ProviderError,
+    ServerUnreachableError,
+)
 from tests.fakes.openai_server import REPLY_WORDS, FakeOpenAI
 from tests.server_support import Platform, reset, running_platform, sign_in
 
@@ -86,10 +90,23 @@ def remote_tutor(url: str, token: str):  # -> RemoteTutor
 def cli_env(home: Path, server_url: str, token: str, **extra: str) -> dict[str, str]:
     """The learner's machine: a server and a token, no provider key anywhere."""
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith("PATTERNLIFT_") and key != "OPENAI_API_KEY"}
+           if not key.startswith("PATTERNLIFT_") and key not in ("OPENAI_API_KEY", "PYTHONDONTWRITEBYTECODE")}
+    # Bytecode is kept, as an installed CLI's is, but beside the test's files, not in the tree.
+    env.update(PYTHONPYCACHEPREFIX=str(home / "pycache"))
     env.update(PATTERNLIFT_HOME=str(home / "learner-machine"), PATTERNLIFT_SERVER_URL=server_url,
                PATTERNLIFT_TOKEN=token, PYTHONPATH=str(ROOT), COLUMNS="120", NO_COLOR="1", **extra)
     return env
+
+
+def warm_up(env: dict[str, str]) -> None:
+    """What an installed CLI has after its first run: bytecode and the parsed curriculum, so 64
+    processes started at once do not each compile and parse it all over again."""
+    warm = ("import patternlift_cli.cli.app, patternlift_cli.cli.commands.ask, patternlift_cli.remote.learner, "
+            "patternlift_cli.remote.tutor; from patternlift_cli.content.loader import get_pattern; "
+            "get_pattern('two-pointers')")
+    subprocess.run([sys.executable, "-c", warm], cwd=ROOT, env=env, check=True, timeout=120)
+    code, _, err = run_cli(env, "usage", "--json")  # and the rest of a connected command's imports
+    assert code == 0, err
 
 
 def cli(env: dict[str, str], *args: str, **options) -> subprocess.Popen[str]:
@@ -119,7 +136,7 @@ def open_reservations(platform: Platform) -> list:
                         "FROM ai_budget_reservations")
 
 
-def wait_for(condition, what: str, timeout: float = 60.0):  # noqa: ANN001
+def wait_for(condition, what: str, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -211,3 +228,145 @@ def test_status_rating_and_a_hint_through_the_server(ai: Platform, provider, hom
     (row,) = interactions(ai)
     assert (row.id, row.interaction_type, row.user_feedback) == (reply.interaction_id, "explain", 4)
     assert reply.month_total_usd == reply.cost_usd == row.cost_usd and reply.limit_usd == Decimal("3.00")
+
+
+# ----- the provider misbehaving behind the server --------------------------------------------
+
+
+def ask_remote(platform: Platform, token: str, **kwargs):
+    return remote_tutor(platform.url, token).reply("question", pattern_id="two-pointers", question="Why?", **kwargs)
+
+
+def test_a_stream_cut_before_usage_reaches_the_learner_as_its_worst_case(ai: Platform, provider, home) -> None:
+    provider.script("cut")
+    streamed: list[str] = []
+    with pytest.raises(ProviderError, match="broke off.*worst-case cost"):
+        ask_remote(ai, learner_token(ai), on_text=streamed.append)
+    assert "".join(streamed) == " ".join(REPLY_WORDS[:3])  # the text came through before the cut
+    (row,) = interactions(ai)
+    assert row.completion_tokens == 700 and row.cost_usd > Decimal("0.0014")  # never zero
+    assert profile(ai).current_month_ai_cost == row.cost_usd and open_reservations(ai) == []
+    assert len(provider.requests) == 1  # a billed attempt is not silently retried
+
+
+def test_a_429_then_success_and_a_timeout_then_success_charge_only_the_reply(ai: Platform, provider, home) -> None:
+    token = learner_token(ai)
+    provider.script("429")
+    first = ask_remote(ai, token)
+    assert len(provider.requests) == 2
+    provider.script("slow")  # past the server's 1 s provider timeout, before any token
+    second = ask_remote(ai, token)
+    assert len(provider.requests) == 4
+    rows = interactions(ai)
+    assert [row.id for row in rows] == [first.interaction_id, second.interaction_id]
+    assert profile(ai).current_month_ai_cost == first.cost_usd + second.cost_usd == second.month_total_usd
+    assert open_reservations(ai) == []
+
+
+def test_500s_on_every_attempt_cost_nothing(ai: Platform, provider, home) -> None:
+    provider.script("500", "500", "500")
+    with pytest.raises(ProviderError, match="failed after 3 attempts: HTTP 500") as refused:
+        ask_remote(ai, learner_token(ai))
+    assert refused.value.exit_code == 15 and "Nothing was charged" in (refused.value.hint or "")
+    assert interactions(ai) == [] and open_reservations(ai) == []
+    assert profile(ai).current_month_ai_cost in (None, Decimal(0)) and profile(ai).current_month_ai_reserved == 0
+
+
+# ----- the client or the replica going away -------------------------------------------------------
+
+
+def test_a_cli_killed_mid_stream_still_gets_its_reply_recorded(ai: Platform, provider, home) -> None:
+    provider.chunk_delay = 0.2  # ~3 s of streaming: the kill lands in the middle
+    process = cli(cli_env(home, ai.url, learner_token(ai)), "ask", "two-pointers", "Why?")
+    assert process.stdout.read(4) == "Look"  # the reply is streaming to the terminal
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+    (row,) = wait_for(lambda: interactions(ai), "the reply recorded after the client died")
+    # The server finished the provider call: the real usage, not a guess.
+    assert row.completion_tokens == len(REPLY_WORDS) and row.cost_usd > 0
+    assert profile(ai).current_month_ai_cost == row.cost_usd and open_reservations(ai) == []
+
+
+def test_a_replica_killed_mid_call_leaves_a_hold_charged_at_its_worst_case_on_expiry(
+    ai: Platform, provider, home, mailbox, tmp_path
+) -> None:
+    """A killed call is never free: its hold blocks its money until it expires, then the next
+    call of that learner, on any replica, records it at its worst case."""
+    token = learner_token(ai)
+    # A replica of its own, so killing it leaves the module's replicas running; a provider
+    # timeout long enough that the replica is still waiting when it dies.
+    with running_platform(tmp_path, ai.database_url, mailbox, replicas=1,
+                          **ai_settings(provider, PATTERNLIFT_AI_TIMEOUT_SECONDS="20",
+                                        PATTERNLIFT_AI_RESERVATION_TTL_SECONDS="60")) as doomed:
+        provider.script("hang")
+        failures: list[BaseException] = []
+
+        def call() -> None:
+            try:
+                ask_remote(doomed, token)
+            except BaseException as error:  # noqa: BLE001 -- reported below
+                failures.append(error)
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        assert provider.started.wait(timeout=60), "the replica never reached the provider"
+        os.killpg(doomed.servers[0].process.pid, signal.SIGKILL)
+        caller.join(timeout=60)
+    assert len(failures) == 1 and isinstance(failures[0], ServerUnreachableError)
+
+    (held,) = open_reservations(ai)
+    assert held.amount_usd > 0 and interactions(ai) == []
+    assert profile(ai).current_month_ai_reserved == held.amount_usd  # still counts against the limit
+
+    ai.clock.set(120)  # past the hold's 60 s
+    reply = ask_remote(ai, token)
+    assert open_reservations(ai) == []
+    charged = {row.id: row for row in interactions(ai)}[held.id]
+    assert (charged.prompt_tokens, charged.completion_tokens, charged.cost_usd) == (
+        held.prompt_token_bound, held.max_completion_tokens, held.amount_usd)
+    assert profile(ai).current_month_ai_cost == held.amount_usd + reply.cost_usd == reply.month_total_usd
+    assert profile(ai).current_month_ai_reserved == 0
+
+
+# ----- the cap across replicas ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_cap_holds_across_two_replicas_and_64_concurrent_ask_processes(ai: Platform, provider, home) -> None:
+    provider.chunk_delay = 0.01  # each reply streams for ~0.15 s, so the calls overlap
+    token = learner_token(ai)
+    start = Decimal("2.99")
+    ai.sql("UPDATE user_profiles SET current_month_ai_cost = :spent, ai_cost_month = :month",
+           spent=start, month=month_start().date())
+    # Patient clients: 64 processes on a shared machine can wait a while for their turn.
+    envs = [cli_env(home, server.url, token, PATTERNLIFT_SERVER_TIMEOUT_SECONDS="120") for server in ai.servers]
+    warm_up(envs[0])
+    processes = [cli(envs[index % 2], "ask", "two-pointers", "Why sorted input?", "--json") for index in range(64)]
+    outcomes = []
+    try:
+        for process in processes:
+            out, err = process.communicate(timeout=500)
+            outcomes.append((process.returncode, json.loads(out) if out.strip() else {"stderr": err}))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    ok = [Decimal(reply["cost_usd"]) for code, reply in outcomes if code == 0]
+    refused = [reply["error"] for code, reply in outcomes if code == 12]
+    assert len(ok) + len(refused) == 64, [outcome for outcome in outcomes if outcome[0] not in (0, 12)][:3]
+    assert ok and refused, "the test must reach the cap from below"
+    assert all(error["type"] == "BudgetExceededError" and error["exit_code"] == 12
+               and "of $3.00 spent this month" in error["message"] and "resets" in error["message"]
+               for error in refused)
+
+    recorded = interactions(ai)
+    spent = profile(ai).current_month_ai_cost
+    assert len(recorded) == len(ok)
+    assert spent == start + sum((row.cost_usd for row in recorded), Decimal(0)) == start + sum(ok, Decimal(0))
+    assert spent <= Decimal("3.00")
+    assert open_reservations(ai) == [] and profile(ai).current_month_ai_reserved == 0
+

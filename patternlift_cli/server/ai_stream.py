@@ -23,12 +23,13 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from patternlift_cli.errors import PatternLiftError
+from patternlift_cli.errors import PatternLiftError, ProviderError
 from patternlift_cli.ports import problems as catalogue
 from patternlift_cli.ports.ai import ChatDone
 
@@ -114,16 +115,27 @@ def encode(event: Event) -> bytes:
     return _sse("error", problem_body(event.data))
 
 
-async def event_stream(channel: ReplyChannel, first: Event | None) -> AsyncIterator[bytes]:
-    """The response body: `first` (if any), then every event until done or error."""
+async def event_stream(channel: ReplyChannel, first: Event | None, *, give_up_after: float) -> AsyncIterator[bytes]:
+    """The response body: `first` (if any), then every event until done or error.
+
+    The reply ends itself before its reservation expires; `give_up_after` (that expiry) only
+    keeps a reply stuck in a bug from holding the client forever with keepalives.
+    """
     if first is not None:
         yield encode(first)
         if first.kind != "delta":
             return
+    give_up_at = time.monotonic() + give_up_after
     while True:
         try:
             event = await asyncio.wait_for(channel.queue.get(), KEEPALIVE_SECONDS)
         except TimeoutError:
+            if time.monotonic() > give_up_at:
+                logger.error("an AI reply outlived its reservation; the stream to the client is closed")
+                yield encode(Event("error", ProviderError(
+                    "The AI reply took longer than its reservation allows.",
+                    hint="Whatever it used is recorded (see `patternlift usage`).")))
+                return
             yield b": keepalive\n\n"
             continue
         yield encode(event)

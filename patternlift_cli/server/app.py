@@ -24,9 +24,9 @@ from patternlift_cli.db.engine import create_engine_for, database_errors, descri
 from patternlift_cli.errors import ConfigError
 from patternlift_cli.server import routes_auth
 from patternlift_cli.server.body_limit import BodyLimitMiddleware
-from patternlift_cli.server.routes_ai import router as ai_router
 from patternlift_cli.server.mailer import Mailer, parse_smtp_url
 from patternlift_cli.server.problems import install_problem_handlers
+from patternlift_cli.server.routes_ai import router as ai_router
 from patternlift_cli.server.supabase_auth import SupabaseVerifier
 
 logger = logging.getLogger("patternlift.server")

@@ -113,7 +113,7 @@ async def chat(
     if first is not None and first.kind == "error":
         return internal_error_response() if first.data is None else error_response(first.data)
     return StreamingResponse(
-        ai_stream.event_stream(channel, first),
+        ai_stream.event_stream(channel, first, give_up_after=request.app.state.settings.ai_reservation_ttl_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
