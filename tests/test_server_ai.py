@@ -272,6 +272,23 @@ def test_500s_on_every_attempt_cost_nothing(ai: Platform, provider, home) -> Non
     assert profile(ai).current_month_ai_cost in (None, Decimal(0)) and profile(ai).current_month_ai_reserved == 0
 
 
+def test_a_provider_that_bills_past_the_worst_case_is_recorded_as_billed_and_its_model_refused(
+    ai: Platform, provider, home
+) -> None:
+    token = learner_token(ai)
+    provider.script("overrun")  # reports 50 times the completion tokens it was allowed
+    reply = ask_remote(ai, token)
+    (row,) = interactions(ai)
+    assert row.completion_tokens == 700 * 50 and row.cost_usd == reply.cost_usd  # as the provider billed
+    (trust,) = ai.sql("SELECT model_used, billed_usd, reserved_usd FROM ai_model_trust")
+    assert trust.model_used == "tutor-test" and trust.billed_usd == row.cost_usd > trust.reserved_usd
+
+    # Every replica refuses the model now, and tells the learner it is the operator's to fix.
+    code, _, err = run_cli(cli_env(home, ai.servers[1].url, token), "ask", "two-pointers", "Again?")
+    assert code == 14 and "PATTERNLIFT_AI_PRICE_OVERRIDES" in err and "operator" in err
+    assert len(provider.requests) == 1 and open_reservations(ai) == []
+
+
 # ----- the client or the replica going away -------------------------------------------------------
 
 

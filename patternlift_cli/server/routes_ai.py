@@ -17,7 +17,11 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.responses import StreamingResponse
 
-from patternlift_cli.errors import AINotConfiguredError, UsageError
+from patternlift_cli.errors import (
+    AINotConfiguredError,
+    UnknownModelPriceError,
+    UsageError,
+)
 from patternlift_cli.ports.ai import (
     AIStatus,
     ChatDone,
@@ -40,6 +44,9 @@ SERVER_TURN_ON = (
     ("The server's operator sets one (OPENAI_API_KEY, or `patternlift config set-key openai` where "
      "the server runs). Learning without AI goes on."),
 )
+
+OPERATOR_PRICES = ("The price is set where the server runs, by its operator, not on your machine. "
+                   "Learning without AI goes on.")
 
 router = APIRouter(prefix="/v1/ai", tags=["ai"], responses=PROBLEMS)
 
@@ -70,11 +77,16 @@ def _reply(body: ChatRequest, owner: RequestDatabase, learner_db: LearnerDatabas
     learner_id = learner_db.learner.id
 
     def work(on_text):  # type: ignore[no-untyped-def]
-        reply = tutor_reply(
-            owner.engine, learner_id, body.kind, pattern_id=body.pattern_id, session_id=body.session_id,
-            question=body.question, problem_id=body.problem_id, code=body.code, failing_case=body.failing_case,
-            on_text=on_text, now=now,
-        )
+        try:
+            reply = tutor_reply(
+                owner.engine, learner_id, body.kind, pattern_id=body.pattern_id, session_id=body.session_id,
+                question=body.question, problem_id=body.problem_id, code=body.code, failing_case=body.failing_case,
+                on_text=on_text, now=now,
+            )
+        except UnknownModelPriceError as refusal:
+            # The price is the server's setting: the learner is told whose move it is (it is logged).
+            ai_stream.logger.warning("AI call refused for want of a price: %s", refusal.message)
+            raise UnknownModelPriceError(refusal.message, hint=OPERATOR_PRICES) from refusal
         if body.kind == "hint" and body.session_id is not None and body.problem_id is not None:
             # Scored by the learner's next run of this problem, as in solo mode.
             try:
