@@ -69,7 +69,7 @@ def status(learner: CurrentLearner, db: LearnerDB) -> AIStatus:
     return LocalTutor(db, learner.id, learning=None).status()
 
 
-def _reply(body: ChatRequest, owner: RequestDatabase, learner_db: LearnerDatabase, now: datetime, clock: Any):  # type: ignore[no-untyped-def]
+def _reply(body: ChatRequest, owner: RequestDatabase, learner_db: LearnerDatabase, clock: Any):  # type: ignore[no-untyped-def]
     """The work the background thread does: the reply, then a hint's pending score."""
     from patternlift_cli.services.learning import LocalLearning
     from patternlift_cli.services.tutor import tutor_reply
@@ -81,7 +81,7 @@ def _reply(body: ChatRequest, owner: RequestDatabase, learner_db: LearnerDatabas
             reply = tutor_reply(
                 owner.engine, learner_id, body.kind, pattern_id=body.pattern_id, session_id=body.session_id,
                 question=body.question, problem_id=body.problem_id, code=body.code, failing_case=body.failing_case,
-                on_text=on_text, now=now,
+                on_text=on_text, clock=clock,
             )
         except UnknownModelPriceError as refusal:
             # The price is the server's setting: the learner is told whose move it is (it is logged).
@@ -110,7 +110,7 @@ def _reply(body: ChatRequest, owner: RequestDatabase, learner_db: LearnerDatabas
                      "content": {"text/event-stream": {}}}},
 )
 async def chat(
-    body: ChatRequest, request: Request, learner: CurrentLearner, owner: OwnerDB, learner_db: LearnerDB, now: Now,
+    body: ChatRequest, request: Request, learner: CurrentLearner, owner: OwnerDB, learner_db: LearnerDB,
 ) -> Response:
     """One tutor reply (explain, hint, review, question), streamed as server-sent events.
 
@@ -120,7 +120,7 @@ async def chat(
     """
     _require_provider()
     channel = ai_stream.ReplyChannel(asyncio.get_running_loop())
-    ai_stream.run_in_background(_reply(body, owner, learner_db, now, request.app.state.clock), channel)
+    ai_stream.run_in_background(_reply(body, owner, learner_db, request.app.state.clock), channel)
     first = await ai_stream.first_event(channel)
     if first is not None and first.kind == "error":
         return internal_error_response() if first.data is None else error_response(first.data)

@@ -81,9 +81,13 @@ def tutor_reply(
     failing_case: Mapping[str, Any] | None = None,
     on_text: Callable[[str], None] | None = None,
     now: datetime | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> TutorReply:
     """One tutor reply of `kind` (explain | hint | review | question) for the learner `user_id`,
-    streamed to `on_text`, each attempt inside the budget protocol on `engine`."""
+    streamed to `on_text`, each attempt inside the budget protocol on `engine`.
+
+    Each step reads the time when it runs, from `clock` (the server's, which tests move) or the
+    system's; `now` fixes every step at one moment instead (tests of the protocol)."""
     from patternlift_cli.ai.client import AttemptFailed, AttemptState, OutputFailed, make_client, stream_chat
     from patternlift_cli.ai.pricing import pricer_for
     from patternlift_cli.config import get_secret, get_settings
@@ -142,7 +146,7 @@ def tutor_reply(
             prompt_tokens=bound,
             completion_tokens=reservation.max_completion_tokens,
             cost_usd=reservation.amount_usd,
-            now=now,
+            now=now if now is not None else clock() if clock is not None else None,
         )
 
     last_failure = "no attempt was made"
@@ -164,7 +168,7 @@ def tutor_reply(
             min_completion_tokens=settings.ai_min_completion_tokens,
             session_id=session_id,
             ttl=ttl,
-            now=now,
+            now=now if now is not None else clock() if clock is not None else None,
         )
         state = AttemptState()
         try:
@@ -210,7 +214,7 @@ def tutor_reply(
             prompt_tokens=result.prompt_tokens,
             completion_tokens=result.completion_tokens,
             cost_usd=cost,
-            now=now,
+            now=now if now is not None else clock() if clock is not None else None,
         )
         return TutorReply(
             text=result.text,
