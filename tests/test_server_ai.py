@@ -346,6 +346,26 @@ def test_a_replica_killed_mid_call_leaves_a_hold_charged_at_its_worst_case_on_ex
     assert profile(ai).current_month_ai_reserved == 0
 
 
+def test_a_replica_shut_down_mid_stream_finishes_the_reply_before_it_exits(
+    ai: Platform, provider, home, mailbox, tmp_path
+) -> None:
+    """SIGTERM (a deploy, a scale-down): the stream to the client is cut, the reply is not."""
+    token = learner_token(ai)
+    provider.chunk_delay = 0.2  # ~3 s of streaming, past uvicorn's 2 s graceful shutdown
+    with running_platform(tmp_path, ai.database_url, mailbox, replicas=1, **ai_settings(provider)) as leaving:
+        streamed: list[str] = []
+        caller = threading.Thread(target=lambda: pytest.raises(ServerUnreachableError, ask_remote, leaving, token,
+                                                                on_text=streamed.append))
+        caller.start()
+        wait_for(lambda: streamed, "the reply streaming")
+        leaving.servers[0].terminate()
+        assert leaving.servers[0].process.wait(timeout=60) is not None
+        caller.join(timeout=60)
+    (row,) = interactions(ai)
+    assert row.completion_tokens == len(REPLY_WORDS)  # finished and settled with its real usage
+    assert profile(ai).current_month_ai_cost == row.cost_usd and open_reservations(ai) == []
+
+
 # ----- the cap across replicas ---------------------------------------------------------------------
 
 

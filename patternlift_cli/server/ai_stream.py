@@ -69,6 +69,11 @@ def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(MICRO)
 
 
+# Replies still running in this process, which a replica shutting down waits for.
+_running: set[threading.Thread] = set()
+_running_lock = threading.Lock()
+
+
 def run_in_background(work: Callable[[Callable[[str], None]], ChatDone], channel: ReplyChannel) -> threading.Thread:
     """Start `work(on_text)` in a thread of its own; its text, result or error go to `channel`."""
 
@@ -82,10 +87,32 @@ def run_in_background(work: Callable[[Callable[[str], None]], ChatDone], channel
             channel.put(Event("error", None))
         else:
             channel.put(Event("done", done))
+        finally:
+            with _running_lock:
+                _running.discard(threading.current_thread())
 
     thread = threading.Thread(target=run, name="ai-chat", daemon=False)
+    with _running_lock:
+        _running.add(thread)
     thread.start()
     return thread
+
+
+def wait_for_replies(timeout: float) -> int:
+    """Wait (at most `timeout` seconds) for every reply still running; returns how many there were.
+
+    uvicorn ends a process by re-raising the SIGTERM it caught once the app has shut down, which
+    does not wait for threads: the app's shutdown has to, or those replies would end unsettled
+    (and be charged at their worst case on expiry).
+    """
+    deadline = time.monotonic() + timeout
+    with _running_lock:
+        running = list(_running)
+    if running:
+        logger.warning("waiting for %d AI replies to finish and settle before shutting down", len(running))
+    for thread in running:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return len(running)
 
 
 async def first_event(channel: ReplyChannel) -> Event | None:

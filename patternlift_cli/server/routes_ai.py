@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from patternlift_cli.errors import (
@@ -48,7 +51,15 @@ SERVER_TURN_ON = (
 OPERATOR_PRICES = ("The price is set where the server runs, by its operator, not on your machine. "
                    "Learning without AI goes on.")
 
-router = APIRouter(prefix="/v1/ai", tags=["ai"], responses=PROBLEMS)
+@asynccontextmanager
+async def _finish_replies(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, replies still running are finished and settled before the process ends
+    (each ends before its reservation expires, so that bounds the wait)."""
+    yield
+    await run_in_threadpool(ai_stream.wait_for_replies, app.state.settings.ai_reservation_ttl_seconds)
+
+
+router = APIRouter(prefix="/v1/ai", tags=["ai"], responses=PROBLEMS, lifespan=_finish_replies)
 
 
 def _require_provider() -> None:
