@@ -46,7 +46,7 @@ def ai_settings(provider: FakeOpenAI, **extra: str) -> dict[str, str]:
         "PATTERNLIFT_AI_BASE_URL": provider.base_url,
         "PATTERNLIFT_AI_MODEL": "tutor-test",
         "PATTERNLIFT_AI_PRICE_OVERRIDES": PRICES,
-        "PATTERNLIFT_AI_TIMEOUT_SECONDS": "1",
+        "PATTERNLIFT_AI_TIMEOUT_SECONDS": "2",  # the fake's "slow" answers after 3 s
         "PATTERNLIFT_AI_PROMPT_MAX_CHARS": "2000",
         **extra,
     }
@@ -254,7 +254,7 @@ def test_a_429_then_success_and_a_timeout_then_success_charge_only_the_reply(ai:
     provider.script("429")
     first = ask_remote(ai, token)
     assert len(provider.requests) == 2
-    provider.script("slow")  # past the server's 1 s provider timeout, before any token
+    provider.script("slow")  # past the server's 2 s provider timeout, before any token
     second = ask_remote(ai, token)
     assert len(provider.requests) == 4
     rows = interactions(ai)
@@ -392,9 +392,13 @@ def test_the_cap_holds_across_two_replicas_and_64_concurrent_ask_processes(ai: P
                 process.kill()
                 process.wait()
 
-    ok = [Decimal(reply["cost_usd"]) for code, reply in outcomes if code == 0]
+    ok = {reply["interaction_id"]: Decimal(reply["cost_usd"]) for code, reply in outcomes if code == 0}
     refused = [reply["error"] for code, reply in outcomes if code == 12]
-    assert len(ok) + len(refused) == 64, [outcome for outcome in outcomes if outcome[0] not in (0, 12)][:3]
+    # On a starved machine a stream can stall past the provider timeout: that reply broke off
+    # and was recorded at its worst case, which the cap must hold with too.
+    broke = [reply["error"] for code, reply in outcomes if code == 15]
+    assert all("recorded at its worst-case cost" in error["message"] for error in broke)
+    assert len(ok) + len(refused) + len(broke) == 64, [o for o in outcomes if o[0] not in (0, 12, 15)][:3]
     assert ok and refused, "the test must reach the cap from below"
     assert all(error["type"] == "BudgetExceededError" and error["exit_code"] == 12
                and "of $3.00 spent this month" in error["message"] and "resets" in error["message"]
@@ -402,8 +406,9 @@ def test_the_cap_holds_across_two_replicas_and_64_concurrent_ask_processes(ai: P
 
     recorded = interactions(ai)
     spent = profile(ai).current_month_ai_cost
-    assert len(recorded) == len(ok)
-    assert spent == start + sum((row.cost_usd for row in recorded), Decimal(0)) == start + sum(ok, Decimal(0))
+    assert len(recorded) == len(ok) + len(broke)
+    assert spent == start + sum((row.cost_usd for row in recorded), Decimal(0))
+    assert {str(row.id): row.cost_usd for row in recorded if str(row.id) in ok} == ok
     assert spent <= Decimal("3.00")
     assert open_reservations(ai) == [] and profile(ai).current_month_ai_reserved == 0
 
