@@ -35,18 +35,20 @@ class RemoteLearner:
     def learning(self):  # type: ignore[no-untyped-def]
         from patternlift_cli.remote.learning import RemoteLearning
 
-        return RemoteLearning(self.client)
+        return RemoteLearning(self.client, notify=_notify)
 
     @cached_property
     def review(self):  # type: ignore[no-untyped-def]
         from patternlift_cli.remote.review import RemoteReview
 
-        return RemoteReview(self.client)
+        return RemoteReview(self.client, notify=_notify)
 
     @cached_property
     def tutor(self):  # type: ignore[no-untyped-def]
-        from patternlift_cli.remote.tutor import RemoteTutor
-
+        try:
+            from patternlift_cli.remote.tutor import RemoteTutor
+        except ModuleNotFoundError:  # a build whose server-side tutor is not merged yet
+            return _NoTutor()
         return RemoteTutor(self.client)
 
     @cached_property
@@ -60,6 +62,29 @@ class RemoteLearner:
         from patternlift_cli.remote.billing import RemoteBilling
 
         return RemoteBilling(self.client)
+
+
+def _notify(line: str) -> None:
+    from patternlift_cli.ui.terminal import get_ui
+
+    get_ui().text(line)
+
+
+class _NoTutor:
+    """The tutor's menus stay off when this build has no connected-mode tutor."""
+
+    def status(self):  # type: ignore[no-untyped-def]
+        from patternlift_cli.ports.ai import AIStatus
+
+        return AIStatus(ready=False, message="The AI tutor is not available through this server yet.")
+
+    def reply(self, *_args: object, **_options: object):  # type: ignore[no-untyped-def]
+        from patternlift_cli.errors import AINotConfiguredError
+
+        raise AINotConfiguredError("The AI tutor is not available through this server yet.")
+
+    def rate(self, *_args: object) -> None:
+        return None
 
 
 def remote_learner(connection: Connection) -> RemoteLearner:
