@@ -10,7 +10,6 @@ so mastery comes only from the server's own verdict.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -63,29 +62,19 @@ router = APIRouter(
     dependencies=[Depends(require_same_content)],
 )
 
-_catalog_lock = threading.Lock()
-_catalog_synced = False
-
-
 def _sync_catalog(request: Request) -> None:
-    """The `patterns` rows sessions reference are the platform's: written once per process, as
-    the owner (the learner role may only read them)."""
-    global _catalog_synced
-    if _catalog_synced:
-        return
+    """The `patterns` rows sessions reference are the platform's, written as the owner (the
+    learner role may only read them). One SELECT when nothing changed; run on every session
+    opened, so a catalogue the database lost (or a newer release's) is back before it is needed."""
     import sqlalchemy as sa
 
     from patternlift_cli.db.unit import Database
     from patternlift_cli.services.catalog import sync_patterns
 
-    with _catalog_lock:
-        if _catalog_synced:
-            return
-        try:
-            sync_patterns(Database(request.app.state.engine))
-        except sa.exc.IntegrityError:  # another replica inserted the same rows first
-            sync_patterns(Database(request.app.state.engine))
-        _catalog_synced = True
+    try:
+        sync_patterns(Database(request.app.state.engine))
+    except sa.exc.IntegrityError:  # another replica inserted the same rows first
+        sync_patterns(Database(request.app.state.engine))
 
 
 def named_workspace(problem: Any) -> Path:
@@ -98,7 +87,6 @@ def named_workspace(problem: Any) -> Path:
 def _learning(request: Request, learner: CurrentLearner, db: LearnerDB, now: Now):  # type: ignore[no-untyped-def]
     from patternlift_cli.services.learning import LocalLearning
 
-    _sync_catalog(request)
     return LocalLearning(db, learner.id, clock=lambda: now, workspace=named_workspace, catalog_synced=True)
 
 
@@ -110,8 +98,9 @@ LearningDep = Depends(_learning)
 
 
 @router.post("/sessions", response_model=SessionState)
-def open_session(body: OpenSession, learning: Learning = LearningDep) -> SessionState:
+def open_session(body: OpenSession, request: Request, learning: Learning = LearningDep) -> SessionState:
     """The learner's session for a pattern (created on first use); `restart` starts it over."""
+    _sync_catalog(request)
     if body.restart:
         return learning.restart_session(body.pattern_id)
     return learning.open_session(body.pattern_id)
