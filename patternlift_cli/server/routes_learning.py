@@ -77,6 +77,20 @@ def _sync_catalog(request: Request) -> None:
         sync_patterns(Database(request.app.state.engine))
 
 
+def _load_the_loop() -> None:
+    """The CLI loads the loop's parts on first use (services.learning), with importlib's
+    LazyLoader, whose first touch is not thread-safe: two request threads touching a part at
+    once saw it half-executed (no `award_achievements`). The server loads them all here, once,
+    while the worker imports its routes."""
+    from patternlift_cli.services import learning
+
+    for name in ("assessment", "completion", "knowledge_check", "practice", "reports", "sessions"):
+        getattr(getattr(learning, name), "__doc__")
+
+
+_load_the_loop()
+
+
 def named_workspace(problem: Any) -> Path:
     """The path the learner's file has by default; the file itself is the client's to write."""
     from patternlift_cli.practice.workspace import workspace_file
