@@ -119,9 +119,11 @@ def bounded(seconds: float) -> float:
 def local_workspace(problem_id: str) -> str:
     """The learner's file for the problem on this machine (the starter written when missing)."""
     from patternlift_cli.content.loader import get_problem
-    from patternlift_cli.services.learning import prepare_workspace
+    from patternlift_cli.practice.workspace import workspace_file, write_starter
 
-    return str(prepare_workspace(get_problem(problem_id)))
+    problem = get_problem(problem_id)
+    path = workspace_file(problem)
+    return str(path if path.exists() else write_starter(problem))
 
 
 class RemoteLearning(RemoteArea):
@@ -188,12 +190,11 @@ class RemoteLearning(RemoteArea):
     def run(self, session_id: uuid.UUID, problem_id: str, seconds: float) -> RunOutcome:
         """Practice: judged here, the report recorded. The assessment: the source, judged there."""
         from patternlift_cli.content.loader import get_problem
-        from patternlift_cli.practice.judge import judge_source
-        from patternlift_cli.practice.workspace import starter_code
-        from patternlift_cli.services.learning import read_solution
+        from patternlift_cli.practice.judge import judge_source, read_solution
+        from patternlift_cli.practice.workspace import starter_code, workspace_file
 
         problem = get_problem(problem_id)
-        source = read_solution(problem)
+        source = read_solution(problem, workspace_file(problem))
         if source.strip() == starter_code(problem).strip():
             raise RefusedError(
                 "The file is still the starter code: write your solution in it first. Nothing was recorded."

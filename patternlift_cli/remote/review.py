@@ -21,8 +21,7 @@ class RemoteReview(RemoteArea):
 
     def start(self, pattern_id: str) -> ReviewSession:
         from patternlift_cli.content.loader import get_problem
-        from patternlift_cli.practice.workspace import starter_code
-        from patternlift_cli.services.learning.review import review_file
+        from patternlift_cli.practice.workspace import review_file, starter_code
 
         session = self.write("POST", f"/{pattern_id}/start", ReviewSession)
         problem = get_problem(session.problem_id)
@@ -39,7 +38,7 @@ class RemoteReview(RemoteArea):
     def run(self, pattern_id: str) -> JudgeSummary:
         from patternlift_cli.content.loader import get_pattern
         from patternlift_cli.practice.judge import judge_file
-        from patternlift_cli.services.learning.review import review_file
+        from patternlift_cli.practice.workspace import review_file
 
         problem = get_pattern(pattern_id).practice_problem(1)
         report = JudgeSummary.of(judge_file(problem, review_file(problem)))

@@ -59,9 +59,7 @@ def _sign_in_to(server: str, email: str) -> None:
     token = auth.exchange(server, email, code)
     warning = token_store.save(server, token.access_token, token.email)
     if warning:
-        from rich.markup import escape
-
-        terminal.status_line(escape(warning))
+        terminal.warning(warning)
     greeting = "Welcome! Your account and 14-day trial are created" if token.created else "Signed in"
     terminal.text(f"{greeting}: {token.email} on {server}.")
 

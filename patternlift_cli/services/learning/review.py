@@ -50,10 +50,9 @@ def review_questions(pattern: Any, reps: int) -> list[Any]:
 
 
 def review_file(problem: Any) -> Path:
-    from patternlift_cli.practice.workspace import workspace_file
+    from patternlift_cli.practice.workspace import review_file as beside_practice
 
-    regular = Path(workspace_file(problem))
-    return regular.parent / "review" / regular.name
+    return beside_practice(problem)
 
 
 class LocalReview:
