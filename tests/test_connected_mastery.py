@@ -111,3 +111,37 @@ def test_the_judge_runs_one_job_and_refuses_past_its_queue() -> None:
     response = error_response(busy.value)
     assert response.status_code == 503 and response.headers["Retry-After"] == "2"
     assert b"judge is busy" in response.body
+
+
+def test_a_mastered_pattern_is_reviewed_through_the_server(connected) -> None:
+    from pathlib import Path
+
+    from patternlift_cli.cli.context import current_learner
+    from patternlift_cli.db.models import PatternReview, ReviewLog
+
+    learner = current_learner()
+    pattern, session = _to_the_assessment(learner.learning)
+    for problem in pattern.mastery_problems:
+        writer(problem, reference(problem))()
+        assert learner.learning.run(session, problem.id, 20.0).passed
+    for question in pattern.mastery.recognition:
+        learner.learning.answer(session, question.id, right(question), 3.0)
+    assert learner.review.due() == []
+
+    connected.platform.clock.set(25 * 86400)  # the server's clock: 25 days on (the token lives 30)
+    (due,) = learner.review.due()
+    review = learner.review.start(due.pattern_id)
+    path = Path(review.workspace_file)
+    problem = pattern.practice_problem(1)
+    assert path.exists() and "review" in path.parts and path.read_text() != reference(problem)
+    for question in review.questions:
+        source = next(q for q in [*pattern.questions, *pattern.mastery.recognition] if q.id == question.id)
+        assert learner.review.answer(PATTERN, question.id, right(source)).valid
+    path.write_text(reference(problem), encoding="utf-8")
+    assert learner.review.run(PATTERN).all_passed  # judged here, recorded there
+    outcome = learner.review.finish(PATTERN, 120.0)
+    assert outcome.problem_passed and outcome.rating in ("good", "easy")
+    with connected.engine.begin() as connection:
+        card = connection.execute(sa.select(PatternReview)).one()
+        assert card.reps == 1 and card.last_rating == outcome.rating
+        assert len(connection.execute(sa.select(ReviewLog)).all()) == 1
