@@ -241,11 +241,13 @@ def test_an_answer_applied_before_the_connection_dropped_is_not_applied_twice(co
     body = {"question_id": question.id, "response": right(question), "seconds": 3.0}
     path = f"/v1/learning/sessions/{state.session_id}/answers"
     learning.client.request("POST", path, json=body, idempotency_key="kept-key-1", headers=learning.headers())
-    outbox.keep(outbox.KeptWrite("POST", path, body, "kept-key-1", "your answer"))  # as if the reply was lost
+    outbox.keep(outbox.KeptWrite("POST", path, body, "kept-key-1", "your answer", learning.client.server_url))  # as if the reply was lost
+    other = outbox.KeptWrite("POST", path, body, "kept-key-2", "your answer", "http://other.example")
+    outbox.keep(other)  # kept for another server: it waits for that one
     before = _stage(connected)[2]
 
     reset_caches()
     result = invoke(monkeypatch, ["progress", PATTERN, "--json"], [])
     assert result.exit_code == 0, result.output
     assert _stage(connected)[2] == before and _answers(connected, question.id) == 1
-    assert outbox.kept() == []
+    assert outbox.kept() == [other]

@@ -90,7 +90,7 @@ class RemoteArea:
         except ServerUnreachableError as error:
             if keep_as is None:
                 raise
-            outbox.keep(outbox.KeptWrite(method, self.prefix + path, body, key, keep_as))
+            outbox.keep(outbox.KeptWrite(method, self.prefix + path, body, key, keep_as, self.client.server_url))
             raise ServerUnreachableError(
                 error.message,
                 hint=f"{keep_as[0].upper()}{keep_as[1:]} is kept on this machine and will be sent the next time you run patternlift.",

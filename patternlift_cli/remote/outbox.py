@@ -27,6 +27,7 @@ class KeptWrite:
     body: Any
     key: str
     what: str       # "your answer", "your run": for the one line the learner reads
+    server: str = ""  # sent only to the server it was meant for
 
 
 def outbox_file() -> Path:
@@ -50,7 +51,7 @@ def kept() -> list[KeptWrite]:
     return writes
 
 
-def _store(writes: list[KeptWrite]) -> None:
+def _store_all(writes: list[KeptWrite]) -> None:
     path = outbox_file()
     if not writes:
         path.unlink(missing_ok=True)
@@ -63,7 +64,7 @@ def _store(writes: list[KeptWrite]) -> None:
 
 
 def keep(write: KeptWrite) -> None:
-    _store([entry for entry in kept() if entry.key != write.key] + [write])
+    _store_all([entry for entry in kept() if entry.key != write.key] + [write])
 
 
 def new_key() -> str:
@@ -71,8 +72,17 @@ def new_key() -> str:
 
 
 def send_kept(client: Any, headers: dict[str, str], notify: Any = None) -> None:
-    """Send every kept write, oldest first; stops (keeping the rest) when the server is still away."""
-    writes = kept()
+    """Send every kept write for this server, oldest first; stops (keeping the rest) when the
+    server is still away. Writes kept for another server wait for it."""
+    everything = kept()
+    elsewhere = [write for write in everything if write.server and write.server != client.server_url]
+    writes = [write for write in everything if write not in elsewhere]
+    if not writes:
+        return
+
+    def _store(remaining: list[KeptWrite]) -> None:
+        _store_all(elsewhere + remaining)
+
     for index, write in enumerate(writes):
         try:
             client.request(write.method, write.path, json=write.body, idempotent=True,
