@@ -167,7 +167,9 @@ def _stage(engine) -> tuple[str, int, int]:
         return (row.current_stage.value, row.current_level, row.attempts_count)
 
 
-def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, monkeypatch) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgres", "connected"])
+def test_killed_mid_practice_resumes_at_the_same_level(backend, request, home, monkeypatch) -> None:
+    engine = signed_in_engine(request, backend)
     pattern = _real_curriculum()
     from patternlift_cli.practice.workspace import workspace_file
     from tests.conftest import signed_in
