@@ -62,6 +62,7 @@ router = APIRouter(
     dependencies=[Depends(require_same_content)],
 )
 
+
 def _sync_catalog(request: Request) -> None:
     """The `patterns` rows sessions reference are the platform's, written as the owner (the
     learner role may only read them). One SELECT when nothing changed; run on every session
