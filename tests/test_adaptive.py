@@ -14,7 +14,9 @@ from tests.mini_course import CORRECT, PARTIAL
 from tests.test_learning_loop import invoke
 
 LEARNER_ANSWERS = {"foundations": "b", "learning_style": "d", "when_stuck": "a", "time": "b"}
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# The use cases get this clock; commands run through the CLI read the real one, so START is
+# today (a fixed date would make a mastered pattern's first review come due as the calendar moves).
+START = datetime.now(UTC).replace(microsecond=0)
 
 
 class Clock:
