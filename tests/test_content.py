@@ -102,6 +102,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "bit-manipulation",
     "two-pointers",
     "hashing",
+    "prefix-sum",
 })
 
 
