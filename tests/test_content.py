@@ -103,6 +103,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "two-pointers",
     "hashing",
     "prefix-sum",
+    "fast-slow-pointers",
 })
 
 
