@@ -104,6 +104,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "hashing",
     "prefix-sum",
     "fast-slow-pointers",
+    "sliding-window",
 })
 
 

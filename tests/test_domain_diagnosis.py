@@ -136,6 +136,7 @@ def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses
         # Intervals.
         ("touching_left_apart", case([[1, 4], [5, 9]], [[1, 2], [2, 4], [5, 9]]), True),
         ("touching_left_apart", case([[1, 4], [5, 9]], [[1, 3], [5, 9]]), False),
+        ("touching_left_apart", case([[1, 1]], [[1, 1], [1, 1]]), True),
         ("overlaps_left", case([[1, 4], [5, 9]], [[5, 7], [1, 4], [6, 9]]), True),
         ("overlaps_left", case([[1, 4], [5, 9]], [[1, 2], [2, 4], [5, 9]]), False),
         ("point_intervals_dropped", case([[4, 4], [5, 6]], [[5, 6]]), True),

@@ -121,7 +121,7 @@ def touching_left_apart(case: FailedCase) -> bool:
     actual, expected = _intervals(case.actual), _intervals(case.expected)
     if actual is None or expected is None or case.status != "failed":
         return False
-    return any(first[1] == second[0] and first != second for first in actual for second in actual)
+    return any(first[1] == second[0] for i, first in enumerate(actual) for j, second in enumerate(actual) if i != j)
 
 
 def overlaps_left(case: FailedCase) -> bool:
