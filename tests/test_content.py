@@ -105,6 +105,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "prefix-sum",
     "fast-slow-pointers",
     "sliding-window",
+    "merge-intervals",
 })
 
 
