@@ -100,6 +100,12 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "dynamic-programming-1d",
     "dynamic-programming-2d",
     "bit-manipulation",
+    "two-pointers",
+    "hashing",
+    "prefix-sum",
+    "fast-slow-pointers",
+    "sliding-window",
+    "merge-intervals",
 })
 
 

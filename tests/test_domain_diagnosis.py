@@ -104,3 +104,45 @@ def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses
     small = [SimpleNamespace(id="small", when="answer_too_small"), SimpleNamespace(id="off", when="off_by_one")]
     assert d.matching(small, failing).id == "small"
     assert d.matching(list(reversed(small)), failing).id == "off"
+
+
+@pytest.mark.parametrize(
+    ("when", "failing", "holds"),
+    [
+        # Numbers that mean "nothing" or "none", and where the answer sits in the input.
+        ("answered_zero", case(6, 0), True),
+        ("answered_zero", case(6, 2), False),
+        ("answered_zero", case(0, 3), False),
+        ("said_none_exists", case(3, -1), True),
+        ("said_none_exists", case(-1, 3), False),
+        ("missed_end_position", case(0, -1, nums=[2, 1, -1]), True),
+        ("missed_end_position", case(4, -1, nums=[1, 2, 3, 4, 5]), True),
+        ("missed_end_position", case(3, -1, nums=[1, 7, 3, 6, 5, 6]), False),
+        ("not_from_input", case(4, 5, nums=[1, 4, 4, 2, 4]), True),
+        ("not_from_input", case(4, 2, nums=[1, 4, 3, 4, 2]), False),
+        ("repeats_in_input", case(3, 2, nums=[1, 2, 0, 1]), True),
+        ("repeats_in_input", case(4, 3, nums=[100, 4, 200, 1, 3, 2]), False),
+        ("answer_where_none", case("", "a"), True),
+        ("answer_where_none", case([], [[1, 2]]), True),
+        ("answer_where_none", case("ab", "a"), False),
+        # Groups, and repeated items in them.
+        ("groups_merged", case([["ab"], ["abb", "bab"]], [["ab", "abb", "bab"]]), True),
+        ("groups_merged", case([["ab"], ["ba"]], [["ab"], ["ba"]]), False),
+        ("groups_split", case([["ab", "ba"]], [["ab"], ["ba"]]), True),
+        ("groups_split", case([["ab"], ["abb", "bab"]], [["ab", "abb", "bab"]]), False),
+        ("repeats_dropped", case([["", ""]], [[""]]), True),
+        ("repeats_dropped", case([1, 1, 2], [1, 2]), True),
+        ("repeats_dropped", case([1, 2], [1]), False),
+        # Intervals.
+        ("touching_left_apart", case([[1, 4], [5, 9]], [[1, 2], [2, 4], [5, 9]]), True),
+        ("touching_left_apart", case([[1, 4], [5, 9]], [[1, 3], [5, 9]]), False),
+        ("touching_left_apart", case([[1, 1]], [[1, 1], [1, 1]]), True),
+        ("overlaps_left", case([[1, 4], [5, 9]], [[5, 7], [1, 4], [6, 9]]), True),
+        ("overlaps_left", case([[1, 4], [5, 9]], [[1, 2], [2, 4], [5, 9]]), False),
+        ("point_intervals_dropped", case([[4, 4], [5, 6]], [[5, 6]]), True),
+        ("point_intervals_dropped", case([[1, 2], [4, 8]], [[1, 2]]), False),
+    ],
+)
+def test_predicates_about_none_groups_and_intervals_recognise_their_mistake(
+        when: str, failing: d.FailedCase, holds: bool) -> None:
+    assert d.PREDICATES[when](failing) is holds

@@ -7,7 +7,8 @@ first diagnosis whose predicate holds is the first hint the learner is offered; 
 fixed ladder of hints follows.
 
 Predicates work on the JSON values the judge compared (lists, numbers, strings, None), so they
-are the same on the learner's machine and on the server.
+are the same on the learner's machine and on the server. More of them (numbers that mean
+"none", groups, repeats, intervals) live in domain/diagnosis_more.py and are registered here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from patternlift_cli.domain.diagnosis_more import MORE_PREDICATES
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,7 @@ PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
         answer_too_large, answer_too_small, false_instead_of_true, true_instead_of_false,
         missed_impossible, sign_lost, truncated_fraction, string_too_long, string_too_short,
         shifted_by_one, extra_answers, wrong_pick, wrong_selection,
+        *MORE_PREDICATES,
     )
 }
 
