@@ -104,3 +104,38 @@ def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses
     small = [SimpleNamespace(id="small", when="answer_too_small"), SimpleNamespace(id="off", when="off_by_one")]
     assert d.matching(small, failing).id == "small"
     assert d.matching(list(reversed(small)), failing).id == "off"
+
+
+@pytest.mark.parametrize(
+    ("when", "failing", "holds"),
+    [
+        # Levels merged or split: the same values in the same order, other rows.
+        ("regrouped", case([[3], [9, 20], [15, 7]], [[3, 9, 20, 15, 7]]), True),
+        ("regrouped", case([[3], [9, 20]], [[3], [20, 9]]), False),
+        ("regrouped", case([1, 2], [2, 1]), False),
+        # -1 for "not found" although the value is there.
+        ("reported_not_found", case(1, -1, nums=[3, 1], target=1), True),
+        ("reported_not_found", case([7, 8, 5], [7, -1, -1]), True),
+        ("reported_not_found", case([7, 8, 5], [7, -1, 4]), False),
+        ("reported_not_found", case(-1, 2), False),
+        # A best that stayed at its starting 0.
+        ("answered_zero", case(6, 0), True),
+        ("answered_zero", case(0, 1), False),
+        ("answered_zero", case(6, None, status="error"), False),
+        # The answer one past the last index, as for an insert position at the end.
+        ("missed_end_position", case(4, 3, nums=[2, 5, 9, 14], target=20), True),
+        ("missed_end_position", case(2, 1, nums=[2, 5, 9, 14], target=6), False),
+        # Positions reported instead of the input's own values.
+        ("values_not_in_input", case([3, 5], [4, 6], nums=[5, 3, 1, 3, 5, 2]), True),
+        ("values_not_in_input", case([3, 5], [3, 1], nums=[5, 3, 1, 3, 5, 2]), False),
+        ("values_not_in_input", case([3], [], nums=[3, 3, 1]), False),
+        # A total that was never reduced.
+        ("modulo_forgotten", case(449978500, 4500450010000 % (10**9 + 7) + 3 * (10**9 + 7)), True),
+        ("modulo_forgotten", case(5, 6), False),
+        # A window of two, where lo == mid.
+        ("two_elements", case(1, -1, nums=[3, 1], target=1), True),
+        ("two_elements", case(1, -1, nums=[5, 1, 3], target=5), False),
+    ],
+)
+def test_each_predicate_for_the_middle_patterns_recognises_its_mistake(when: str, failing: d.FailedCase, holds: bool) -> None:
+    assert d.PREDICATES[when](failing) is holds
