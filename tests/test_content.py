@@ -100,6 +100,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "dynamic-programming-1d",
     "dynamic-programming-2d",
     "bit-manipulation",
+    "cyclic-sort",
 })
 
 

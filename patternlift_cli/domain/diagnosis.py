@@ -297,8 +297,7 @@ def missed_end_position(case: FailedCase) -> bool:
 
 def values_not_in_input(case: FailedCase) -> bool:
     """Reported numbers that occur nowhere in the input (positions or made-up values, not its own items)."""
-    got = _numbers(case.actual) or ([case.actual] if _is_number(case.actual) else [])
-    wanted = _numbers(case.expected) or ([case.expected] if _is_number(case.expected) else [])
+    got, wanted = _numbers(case.actual) or [], _numbers(case.expected) or []
     unexpected = [item for item in got if item not in wanted]
     inputs = [value for value in case.args.values() if _numbers(value) is not None]
     return case.status == "failed" and bool(unexpected and inputs) and not any(
