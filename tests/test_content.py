@@ -101,6 +101,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "dynamic-programming-2d",
     "bit-manipulation",
     "cyclic-sort",
+    "linked-list-reversal",
 })
 
 
