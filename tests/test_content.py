@@ -102,6 +102,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "bit-manipulation",
     "cyclic-sort",
     "linked-list-reversal",
+    "monotonic-stack",
 })
 
 
