@@ -103,6 +103,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "cyclic-sort",
     "linked-list-reversal",
     "monotonic-stack",
+    "modified-binary-search",
 })
 
 

@@ -135,6 +135,10 @@ def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses
         # A window of two, where lo == mid.
         ("two_elements", case(1, -1, nums=[3, 1], target=1), True),
         ("two_elements", case(1, -1, nums=[5, 1, 3], target=5), False),
+        # Positions reported for a value that is not there.
+        ("positions_for_absent", case([-1, -1], [4, 3]), True),
+        ("positions_for_absent", case([-1, -1], [-1, 3]), False),
+        ("positions_for_absent", case([1, 3], [4, 3]), False),
     ],
 )
 def test_each_predicate_for_the_middle_patterns_recognises_its_mistake(when: str, failing: d.FailedCase, holds: bool) -> None:

@@ -319,6 +319,12 @@ def two_elements(case: FailedCase) -> bool:
     return any(len(value) == 2 for value in case.args.values() if isinstance(value, list))
 
 
+
+def positions_for_absent(case: FailedCase) -> bool:
+    """Gave positions where every answer is -1 (the value is not there at all)."""
+    expected, actual = _numbers(case.expected), _numbers(case.actual)
+    return bool(expected and actual and set(expected) == {-1} and -1 not in actual)
+
 PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
     function.__name__: function
     for function in (
@@ -328,7 +334,7 @@ PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
         missed_impossible, sign_lost, truncated_fraction, string_too_long, string_too_short,
         shifted_by_one, extra_answers, wrong_pick, wrong_selection,
         regrouped, reported_not_found, answered_zero, missed_end_position, values_not_in_input,
-        modulo_forgotten, two_elements,
+        modulo_forgotten, two_elements, positions_for_absent,
     )
 }
 
