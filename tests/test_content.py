@@ -104,6 +104,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "linked-list-reversal",
     "monotonic-stack",
     "modified-binary-search",
+    "tree-bfs",
 })
 
 
