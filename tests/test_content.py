@@ -105,6 +105,7 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "monotonic-stack",
     "modified-binary-search",
     "tree-bfs",
+    "tree-dfs",
 })
 
 
