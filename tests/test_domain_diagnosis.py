@@ -119,12 +119,12 @@ def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses
         ("reported_not_found", case([7, 8, 5], [7, -1, 4]), False),
         ("reported_not_found", case(-1, 2), False),
         # A best that stayed at its starting 0.
-        ("answered_zero", case(6, 0), True),
-        ("answered_zero", case(0, 1), False),
-        ("answered_zero", case(6, None, status="error"), False),
+        ("zero_instead_of_answer", case(6, 0), True),
+        ("zero_instead_of_answer", case(0, 1), False),
+        ("zero_instead_of_answer", case(6, None, status="error"), False),
         # The answer one past the last index, as for an insert position at the end.
-        ("missed_end_position", case(4, 3, nums=[2, 5, 9, 14], target=20), True),
-        ("missed_end_position", case(2, 1, nums=[2, 5, 9, 14], target=6), False),
+        ("past_the_end_missed", case(4, 3, nums=[2, 5, 9, 14], target=20), True),
+        ("past_the_end_missed", case(2, 1, nums=[2, 5, 9, 14], target=6), False),
         # Positions reported instead of the input's own values.
         ("values_not_in_input", case([3, 5], [4, 6], nums=[5, 3, 1, 3, 5, 2]), True),
         ("values_not_in_input", case([3, 5], [3, 1], nums=[5, 3, 1, 3, 5, 2]), False),

@@ -282,12 +282,12 @@ def reported_not_found(case: FailedCase) -> bool:
     return _every_mismatch(case, lambda e, a: a == -1 and _is_number(a) and _is_number(e))
 
 
-def answered_zero(case: FailedCase) -> bool:
+def zero_instead_of_answer(case: FailedCase) -> bool:
     """Answered 0 where the answer is another number (a best or a total that was never updated)."""
     return case.status == "failed" and _is_number(case.expected) and case.expected != 0 and _same(0, case.actual)
 
 
-def missed_end_position(case: FailedCase) -> bool:
+def past_the_end_missed(case: FailedCase) -> bool:
     """The answer is the position just past the input's end (its length), and the code gave another."""
     expected = case.expected
     if case.status != "failed" or not isinstance(expected, int) or isinstance(expected, bool) or expected == case.actual:
@@ -333,7 +333,7 @@ PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
         answer_too_large, answer_too_small, false_instead_of_true, true_instead_of_false,
         missed_impossible, sign_lost, truncated_fraction, string_too_long, string_too_short,
         shifted_by_one, extra_answers, wrong_pick, wrong_selection,
-        regrouped, reported_not_found, answered_zero, missed_end_position, values_not_in_input,
+        regrouped, reported_not_found, zero_instead_of_answer, past_the_end_missed, values_not_in_input,
         modulo_forgotten, two_elements, positions_for_absent,
     )
 }
