@@ -88,6 +88,12 @@ CALIBRATION = json.loads((Path(__file__).with_name("judge_calibration.json")).re
 LOADED_MACHINE_ALLOWANCE = 2.0
 # Patterns whose problems have their diagnoses and socratic hints written (all of them, once done).
 DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
+    "cyclic-sort",
+    "linked-list-reversal",
+    "monotonic-stack",
+    "modified-binary-search",
+    "tree-bfs",
+    "tree-dfs",
     "graph-traversal",
     "topological-sort",
     "union-find",
@@ -100,12 +106,6 @@ DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
     "dynamic-programming-1d",
     "dynamic-programming-2d",
     "bit-manipulation",
-    "cyclic-sort",
-    "linked-list-reversal",
-    "monotonic-stack",
-    "modified-binary-search",
-    "tree-bfs",
-    "tree-dfs",
 })
 
 

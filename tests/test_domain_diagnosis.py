@@ -98,14 +98,6 @@ def test_each_added_predicate_recognises_its_mistake(when: str, failing: d.Faile
     assert d.PREDICATES[when](failing) is holds
 
 
-def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses_decides() -> None:
-    """A count of 0 for 1 is off by one and too small: the problem lists the one it means first."""
-    failing = case(1, 0)
-    small = [SimpleNamespace(id="small", when="answer_too_small"), SimpleNamespace(id="off", when="off_by_one")]
-    assert d.matching(small, failing).id == "small"
-    assert d.matching(list(reversed(small)), failing).id == "off"
-
-
 @pytest.mark.parametrize(
     ("when", "failing", "holds"),
     [
@@ -143,3 +135,12 @@ def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses
 )
 def test_each_predicate_for_the_middle_patterns_recognises_its_mistake(when: str, failing: d.FailedCase, holds: bool) -> None:
     assert d.PREDICATES[when](failing) is holds
+
+
+def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses_decides() -> None:
+    """A count of 0 for 1 is off by one and too small: the problem lists the one it means first."""
+    failing = case(1, 0)
+    small = [SimpleNamespace(id="small", when="answer_too_small"), SimpleNamespace(id="off", when="off_by_one")]
+    assert d.matching(small, failing).id == "small"
+    assert d.matching(list(reversed(small)), failing).id == "off"
+
