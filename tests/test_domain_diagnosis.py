@@ -143,4 +143,3 @@ def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses
     small = [SimpleNamespace(id="small", when="answer_too_small"), SimpleNamespace(id="off", when="off_by_one")]
     assert d.matching(small, failing).id == "small"
     assert d.matching(list(reversed(small)), failing).id == "off"
-
