@@ -98,6 +98,45 @@ def test_each_added_predicate_recognises_its_mistake(when: str, failing: d.Faile
     assert d.PREDICATES[when](failing) is holds
 
 
+@pytest.mark.parametrize(
+    ("when", "failing", "holds"),
+    [
+        # Levels merged or split: the same values in the same order, other rows.
+        ("regrouped", case([[3], [9, 20], [15, 7]], [[3, 9, 20, 15, 7]]), True),
+        ("regrouped", case([[3], [9, 20]], [[3], [20, 9]]), False),
+        ("regrouped", case([1, 2], [2, 1]), False),
+        # -1 for "not found" although the value is there.
+        ("reported_not_found", case(1, -1, nums=[3, 1], target=1), True),
+        ("reported_not_found", case([7, 8, 5], [7, -1, -1]), True),
+        ("reported_not_found", case([7, 8, 5], [7, -1, 4]), False),
+        ("reported_not_found", case(-1, 2), False),
+        # A best that stayed at its starting 0.
+        ("zero_instead_of_answer", case(6, 0), True),
+        ("zero_instead_of_answer", case(0, 1), False),
+        ("zero_instead_of_answer", case(6, None, status="error"), False),
+        # The answer one past the last index, as for an insert position at the end.
+        ("past_the_end_missed", case(4, 3, nums=[2, 5, 9, 14], target=20), True),
+        ("past_the_end_missed", case(2, 1, nums=[2, 5, 9, 14], target=6), False),
+        # Positions reported instead of the input's own values.
+        ("values_not_in_input", case([3, 5], [4, 6], nums=[5, 3, 1, 3, 5, 2]), True),
+        ("values_not_in_input", case([3, 5], [3, 1], nums=[5, 3, 1, 3, 5, 2]), False),
+        ("values_not_in_input", case([3], [], nums=[3, 3, 1]), False),
+        # A total that was never reduced.
+        ("modulo_forgotten", case(449978500, 4500450010000 % (10**9 + 7) + 3 * (10**9 + 7)), True),
+        ("modulo_forgotten", case(5, 6), False),
+        # A window of two, where lo == mid.
+        ("two_elements", case(1, -1, nums=[3, 1], target=1), True),
+        ("two_elements", case(1, -1, nums=[5, 1, 3], target=5), False),
+        # Positions reported for a value that is not there.
+        ("positions_for_absent", case([-1, -1], [4, 3]), True),
+        ("positions_for_absent", case([-1, -1], [-1, 3]), False),
+        ("positions_for_absent", case([1, 3], [4, 3]), False),
+    ],
+)
+def test_each_predicate_for_the_middle_patterns_recognises_its_mistake(when: str, failing: d.FailedCase, holds: bool) -> None:
+    assert d.PREDICATES[when](failing) is holds
+
+
 def test_a_failing_case_can_show_several_mistakes_and_the_order_of_the_diagnoses_decides() -> None:
     """A count of 0 for 1 is off by one and too small: the problem lists the one it means first."""
     failing = case(1, 0)
