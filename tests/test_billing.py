@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from patternlift_cli.db.models import UserProfile
 from patternlift_cli.domain.billing import map_stripe_status
 from tests.fakes.stripe_server import PLAN_AMOUNT, FakeStripe, signed_event
 
@@ -379,21 +380,19 @@ def test_webhooks_handle_processes_a_saved_event(stripe_fake, engine, tmp_path: 
 
 
 @pytest.mark.parametrize(
-    ("status", "trial_days", "period_days", "allowed"),
+    ("status", "trial_days", "period_days", "invoice", "allowed"),
     [
-        ("trial", 5, None, True),
-        ("trial", -1, None, False),
-        ("active", -1, 20, True),
-        ("past_due", -1, -2, True),
-        ("unpaid", -1, 20, False),
-        ("canceled", -1, 10, True),
-        ("canceled", -1, -1, False),
+        ("trial", 5, None, None, True),
+        ("trial", -1, None, None, False),
+        ("active", -1, 20, "paid", True),
+        ("past_due", -1, -2, "failed", True),
+        ("unpaid", -1, 20, "failed", False),
+        ("canceled", -1, 10, "paid", True),
+        ("canceled", -1, 10, "failed", False),  # never paid: canceling it grants nothing
+        ("canceled", -1, -1, "paid", False),
     ],
 )
-def test_entitlement(learner, engine, status, trial_days, period_days, allowed, monkeypatch) -> None:
-    import uuid
-
-    from patternlift_cli.db.models import Subscription, UserProfile
+def test_entitlement(learner, engine, status, trial_days, period_days, invoice, allowed, monkeypatch) -> None:
     from tests.conftest import signed_in
 
     billing = signed_in().billing
@@ -402,12 +401,29 @@ def test_entitlement(learner, engine, status, trial_days, period_days, allowed, 
     with engine.begin() as connection:
         connection.execute(sa.update(UserProfile).values(subscription_status=status,
                                                          trial_ends_at=now + timedelta(days=trial_days)))
-        if period_days is not None:
-            connection.execute(sa.insert(Subscription).values(
-                id=uuid.uuid4(), user_id=learner.id, stripe_customer_id="cus_ent", status=status,
-                current_period_end=now + timedelta(days=period_days)))
+    if period_days is not None:
+        store_plan(engine, learner.id, status=status, period_end=now + timedelta(days=period_days), invoice=invoice)
     result = billing.status(now=now)
     assert result.ai_allowed is False and result.ai_reason.startswith("not configured")  # no AI key yet
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     result = billing.status(now=now)
     assert result.ai_allowed is allowed, result.ai_reason
+
+
+def store_plan(engine, user_id, *, status: str, period_end: datetime, invoice: str | None) -> None:
+    """A stored subscription and, unless `invoice` is None, one invoice ('paid' or 'failed')
+    billing its current period."""
+    import uuid
+
+    from patternlift_cli.db.models import PaymentHistory, Subscription
+
+    subscription_id = uuid.uuid4()
+    with engine.begin() as connection:
+        connection.execute(sa.insert(Subscription).values(
+            id=subscription_id, user_id=user_id, stripe_customer_id=f"cus_{subscription_id.hex[:8]}",
+            stripe_subscription_id=f"sub_{subscription_id.hex[:8]}", status=status, current_period_end=period_end))
+        if invoice is not None:
+            connection.execute(sa.insert(PaymentHistory).values(
+                id=uuid.uuid4(), user_id=user_id, subscription_id=subscription_id,
+                stripe_invoice_id=f"in_{subscription_id.hex[:8]}", stripe_subscription_id=f"sub_{subscription_id.hex[:8]}",
+                amount_minor=PLAN_AMOUNT, currency="usd", status=invoice, period_end=period_end))

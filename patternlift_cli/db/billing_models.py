@@ -77,6 +77,9 @@ class PaymentHistory(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     failed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     hosted_invoice_url: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    # The end of the service period the invoice bills (its subscription lines' period): a paid
+    # invoice with this in the future is what lets a canceled plan keep the AI tutor.
+    period_end: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     created_at: datetime | None = created_at_field()
     updated_at: datetime | None = updated_at_field()
 

@@ -129,6 +129,9 @@ def store_invoice(connection: Connection, user_id: uuid.UUID, invoice: dict[str,
         sa.select(SUBSCRIPTIONS.c.id).where(SUBSCRIPTIONS.c.stripe_subscription_id == subscription_id)
     ).scalar_one_or_none() if subscription_id else None
     paid_at = _time((invoice.get("status_transitions") or {}).get("paid_at"))
+    # The period billed is on the invoice's lines; invoice.period_end is the previous period
+    # for subscription invoices (Stripe bills in advance), so it is only the fallback.
+    line_ends = [((line.get("period") or {}).get("end") or 0) for line in ((invoice.get("lines") or {}).get("data") or [])]
     _upsert(connection, PAYMENTS, {
         "id": uuid.uuid4(),
         "user_id": user_id,
@@ -141,9 +144,26 @@ def store_invoice(connection: Connection, user_id: uuid.UUID, invoice: dict[str,
         "paid_at": paid_at,
         "failed_at": now if status == "failed" else None,
         "hosted_invoice_url": invoice.get("hosted_invoice_url"),
+        "period_end": _time(max(line_ends, default=0) or invoice.get("period_end")),
         "created_at": _time(invoice.get("created")) or now,
         "updated_at": now,
     }, "stripe_invoice_id")
+
+
+def paid_through(connection: Connection, user_id: uuid.UUID) -> datetime | None:
+    """The latest period end a paid invoice of the learner's stored subscription covers.
+
+    The same rule as the reserve statement's (db/budget_sql.py `_PAID_PERIOD`): only invoices
+    of the subscription that decides the plan count, not those of an older one.
+    """
+    return connection.execute(
+        sa.select(sa.func.max(PAYMENTS.c.period_end))
+        .select_from(PAYMENTS.join(SUBSCRIPTIONS, sa.and_(
+            SUBSCRIPTIONS.c.user_id == PAYMENTS.c.user_id,
+            SUBSCRIPTIONS.c.stripe_subscription_id == PAYMENTS.c.stripe_subscription_id,
+        )))
+        .where(PAYMENTS.c.user_id == user_id, PAYMENTS.c.status == "paid")
+    ).scalar_one_or_none()
 
 
 def user_for_customer(connection: Connection, customer_id: str | None) -> uuid.UUID | None:
@@ -169,7 +189,10 @@ def _live_subscription(subscriptions: list[dict[str, Any]]) -> dict[str, Any] | 
 
 
 def current_subscription(subscriptions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The one that decides the learner's plan: a live one, else the most recent."""
+    """The one that decides the learner's plan: a live one, else the most recent.
+
+    Stripe lists newest first, so on a tie in `created` (whole seconds) the first one wins.
+    """
     live = _live_subscription(subscriptions)
     if live is not None:
         return live
@@ -300,11 +323,12 @@ class LocalBilling:
             row = connection.execute(
                 sa.select(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.user_id == self.user_id)
             ).mappings().first()
+            paid = paid_through(connection, self.user_id) if row else None
         status = profile["subscription_status"]
         state = getattr(status, "value", status) or "trial"
         period_end = row["current_period_end"] if row else None
         decision = decide_entitlement(status=state, trial_ends_at=profile["trial_ends_at"],
-                                      current_period_end=period_end, now=now)
+                                      current_period_end=period_end, paid_through=paid, now=now)
         configured = ai_configured()
         return BillingStatus(
             email=profile["email"],

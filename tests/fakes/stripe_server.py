@@ -58,13 +58,16 @@ class FakeStripe:
 
     # ----- playing Stripe's part -----------------------------------------------------------------
 
-    def complete_checkout(self, session_id: str, *, now: int | None = None) -> dict[str, Any]:
+    def complete_checkout(self, session_id: str, *, now: int | None = None, paid: bool = True) -> dict[str, Any]:
+        """The learner pays (or, `paid=False`, the first charge is declined: Stripe leaves the
+        subscription `incomplete` with one open invoice, and expires it after 23 hours)."""
         with self._lock:
             now = now or int(time.time())
             session = self.sessions[session_id]
             subscription = {
                 "id": self._id("sub"), "object": "subscription", "customer": session["customer"],
-                "status": "active", "cancel_at_period_end": False, "canceled_at": None, "trial_end": None,
+                "status": "active" if paid else "incomplete", "cancel_at_period_end": False,
+                "canceled_at": None, "trial_end": None,
                 "created": now,
                 "items": {"object": "list", "data": [{
                     "id": self._id("si"), "object": "subscription_item",
@@ -74,7 +77,7 @@ class FakeStripe:
             }
             self.subscriptions[subscription["id"]] = subscription
             session.update(status="complete", subscription=subscription["id"])
-            self.new_invoice(subscription["id"], paid=True, now=now)
+            self.new_invoice(subscription["id"], paid=paid, now=now)
             return subscription
 
     def expire_checkout(self, session_id: str) -> None:
@@ -85,6 +88,7 @@ class FakeStripe:
         with self._lock:
             now = now or int(time.time())
             subscription = self.subscriptions[subscription_id]
+            item = subscription["items"]["data"][0]
             invoice = {
                 "id": self._id("in"), "object": "invoice", "customer": subscription["customer"],
                 "status": "paid" if paid else "open", "paid": paid, "attempt_count": 1,
@@ -92,6 +96,13 @@ class FakeStripe:
                 "created": now, "hosted_invoice_url": f"https://invoice.stripe.test/{now}",
                 "status_transitions": {"paid_at": now if paid else None},
                 "parent": {"type": "subscription_details", "subscription_details": {"subscription": subscription_id}},
+                # Stripe bills in advance: the line's period is the one paid for; the invoice's
+                # own period_start/period_end are the previous period (here: the moment).
+                "period_start": now, "period_end": now,
+                "lines": {"object": "list", "has_more": False, "data": [{
+                    "id": self._id("il"), "object": "line_item", "amount": PLAN_AMOUNT, "currency": "usd",
+                    "period": {"start": item["current_period_start"], "end": item["current_period_end"]},
+                }]},
             }
             self.invoices[invoice["id"]] = invoice
             return invoice
@@ -145,7 +156,8 @@ class FakeStripe:
                 return self._get(self.sessions, parts[2])
             if parts and parts[0] == "subscriptions":
                 if method == "GET" and len(parts) == 1:
-                    data = [s for s in self.subscriptions.values() if s["customer"] == params.get("customer")]
+                    # Stripe lists newest first.
+                    data = [s for s in reversed(self.subscriptions.values()) if s["customer"] == params.get("customer")]
                     return 200, {"object": "list", "data": data[: int(params.get("limit", 10))], "has_more": False}
                 if method == "GET" and len(parts) == 2:
                     return self._get(self.subscriptions, parts[1])
@@ -156,7 +168,7 @@ class FakeStripe:
                     return 200, subscription
             if parts and parts[0] == "invoices":
                 if method == "GET" and len(parts) == 1:
-                    data = [i for i in self.invoices.values() if i["customer"] == params.get("customer")]
+                    data = [i for i in reversed(self.invoices.values()) if i["customer"] == params.get("customer")]
                     return 200, {"object": "list", "data": data, "has_more": False}
                 if method == "GET" and len(parts) == 2:
                     return self._get(self.invoices, parts[1])

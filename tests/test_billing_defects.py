@@ -1,0 +1,95 @@
+"""Billing defects found against an independent Stripe implementation (issue 13), each fixed
+in both modes and tested through the official SDK against the Stripe-shaped server, on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from tests.fakes.stripe_server import FakeStripe
+from tests.test_billing import _subscribed, cli, stripe_fake  # noqa: F401  (fixture)
+from tests.test_tutor import fake_ai  # noqa: F401  (fixture)
+
+
+def _checkout_declined(fake: FakeStripe) -> str:
+    """A learner whose first charge was declined: one subscription, its only invoice failed."""
+    from tests.conftest import signed_in
+
+    start = signed_in().billing.start_checkout()
+    return fake.complete_checkout(start.session_id, paid=False)["id"]
+
+
+# ----- 1. a canceled plan keeps the tutor only through a period it paid for ----------------------
+
+
+@pytest.mark.parametrize("ended_as", ["incomplete_expired", "canceled"])
+def test_a_subscription_that_never_paid_grants_no_tutor_once_ended(
+        stripe_fake, fake_ai, engine, ended_as) -> None:  # noqa: F811
+    from tests.conftest import signed_in
+
+    subscription_id = _checkout_declined(stripe_fake)
+    stripe_fake.set_status(subscription_id, ended_as)
+    billing = signed_in().billing
+    status = billing.sync()
+    assert status.status == "canceled" and status.current_period_end is not None
+    assert not status.ai_allowed and "never paid" in status.ai_reason
+    assert [payment.status for payment in billing.history()] == ["failed"]
+
+    shown = cli("subscribe", "status")
+    assert shown.exit_code == 0 and "off: Your subscription has been canceled, and its current period was never paid" \
+        in " ".join(shown.output.split())
+    asked = cli("ask", "two-pointers", "Why sorted input?")
+    assert asked.exit_code == 13, asked.output
+    assert "never paid" in asked.output and "patternlift subscribe" in asked.output
+    assert "Traceback" not in asked.output and fake_ai.requests == []
+
+
+def test_a_canceled_subscription_whose_period_was_paid_keeps_the_tutor_until_it_ends(
+        stripe_fake, fake_ai, engine) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    from tests.conftest import signed_in
+
+    subscription_id = _subscribed(stripe_fake, engine)
+    billing = signed_in().billing
+    billing.cancel()
+    stripe_fake.subscriptions[subscription_id]["cancel_at_period_end"] = True
+    stripe_fake.end_period(subscription_id)
+    status = billing.sync()
+    assert status.status == "canceled" and status.ai_allowed
+    assert status.ai_reason == f"canceled, paid through {status.current_period_end:%Y-%m-%d}"
+
+    asked = cli("ask", "two-pointers", "Why sorted input?")
+    assert asked.exit_code == 0, asked.output
+    assert len(fake_ai.requests) == 1
+    after = billing.status(now=status.current_period_end + timedelta(seconds=1))
+    assert not after.ai_allowed and "canceled" in after.ai_reason
+    status_json = json.loads(cli("subscribe", "status", "--json").output)
+    assert status_json["ai_allowed"] is True
+
+
+def test_only_the_current_subscriptions_payments_count(stripe_fake, engine) -> None:  # noqa: F811
+    """A paid invoice of an older subscription does not pay for the newer one's period."""
+    from tests.conftest import signed_in
+
+    billing = signed_in().billing
+    old = _subscribed(stripe_fake, engine)
+    stripe_fake.subscriptions[old]["cancel_at_period_end"] = True
+    stripe_fake.end_period(old)
+    billing.sync()
+    new = _checkout_declined(stripe_fake)
+    stripe_fake.set_status(new, "incomplete_expired")
+    status = billing.sync()
+    assert (status.stripe_subscription_id, status.status) == (new, "canceled")
+    assert not status.ai_allowed and "never paid" in status.ai_reason
+
+
+def _stored_subscription(engine) -> tuple[str, str]:
+    from patternlift_cli.db.models import Subscription
+
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(Subscription.stripe_subscription_id, Subscription.stripe_status)).one()
+    return row.stripe_subscription_id, row.stripe_status
