@@ -93,3 +93,62 @@ def _stored_subscription(engine) -> tuple[str, str]:
     with engine.begin() as connection:
         row = connection.execute(sa.select(Subscription.stripe_subscription_id, Subscription.stripe_status)).one()
     return row.stripe_subscription_id, row.stripe_status
+
+
+# ----- 2. the newest subscription wins, unless an older one is live --------------------------------
+
+
+def test_a_late_event_for_an_older_ended_subscription_does_not_replace_the_newer_one(
+        stripe_fake, engine) -> None:  # noqa: F811
+    import time
+
+    from patternlift_cli.services.webhooks import handle_webhook
+    from tests.conftest import local_database, signed_in
+    from tests.fakes.stripe_server import signed_event
+    from tests.test_billing import WEBHOOK_SECRET
+
+    billing = signed_in().billing
+    start = billing.start_checkout()
+    old = stripe_fake.complete_checkout(start.session_id, now=int(time.time()) - 3600)["id"]
+    stripe_fake.subscriptions[old]["cancel_at_period_end"] = True
+    stripe_fake.end_period(old)
+    billing.sync()
+    new = _checkout_declined(stripe_fake)
+    stripe_fake.set_status(new, "incomplete_expired")
+    billing.sync()
+    assert _stored_subscription(engine) == (new, "incomplete_expired")
+
+    (old_invoice,) = [i for i in stripe_fake.invoices.values()
+                      if i["parent"]["subscription_details"]["subscription"] == old]
+    for event_type, obj in (("invoice.paid", old_invoice),
+                            ("customer.subscription.updated", stripe_fake.subscriptions[old])):
+        payload, signature = signed_event(event_type, obj, WEBHOOK_SECRET)
+        result = handle_webhook(local_database(), payload, signature)
+        assert result.outcome == "processed" and "not stored" in result.detail
+        assert _stored_subscription(engine) == (new, "incomplete_expired")
+    status = billing.status()
+    assert status.status == "canceled" and not status.ai_allowed  # the old paid invoice pays for nothing new
+    assert {payment.invoice for payment in billing.history()} >= {old_invoice["id"]}  # still in the history
+
+
+@pytest.mark.parametrize(
+    ("incoming", "stored", "replaces"),
+    [
+        (("canceled", 100), ("canceled", 200), False),   # older and ended: the newer one stays
+        (("canceled", 300), ("canceled", 200), True),    # newer and ended replaces older and ended
+        (("canceled", 300), ("active", 200), False),     # an older live one decides
+        (("active", 100), ("canceled", 200), True),      # a live one beats a newer ended one
+        (("active", 300), ("past_due", 200), True),      # both live: the newest
+        (("canceled", 100), ("canceled", None), True),   # stored before its creation time was kept
+    ],
+)
+def test_which_subscription_decides_the_plan(incoming, stored, replaces) -> None:
+    from datetime import UTC, datetime
+
+    from patternlift_cli.domain.billing import replaces_stored
+
+    def when(seconds):
+        return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+    assert replaces_stored(incoming_status=incoming[0], incoming_created=when(incoming[1]),
+                           stored_status=stored[0], stored_created=when(stored[1])) is replaces

@@ -46,6 +46,8 @@ class Subscription(SQLModel, table=True):
     )
     canceled_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     trial_end: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    # Stripe's `created` of the stored subscription: which of two ended ones is the newer.
+    stripe_created_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     created_at: datetime | None = created_at_field()
     updated_at: datetime | None = updated_at_field()
 

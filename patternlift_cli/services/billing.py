@@ -18,7 +18,13 @@ from patternlift_cli.billing.client import call as stripe_call
 from patternlift_cli.db.models import PaymentHistory, Subscription, UserProfile
 from patternlift_cli.db.unit import Database
 from patternlift_cli.db.upsert import upsert
-from patternlift_cli.domain.billing import invoice_status, map_stripe_status, tier_for
+from patternlift_cli.domain.billing import (
+    LIVE_STRIPE_STATUSES,
+    invoice_status,
+    map_stripe_status,
+    replaces_stored,
+    tier_for,
+)
 from patternlift_cli.domain.entitlement import decide_entitlement
 from patternlift_cli.errors import BillingNotConfiguredError, UsageError
 from patternlift_cli.ports.billing import BillingStatus, CheckoutStart, Payment
@@ -27,8 +33,6 @@ from patternlift_cli.services.accounts import ai_limit, trial_days_left
 SUBSCRIPTIONS = Subscription.__table__
 PAYMENTS = PaymentHistory.__table__
 PROFILES = UserProfile.__table__
-# Stripe statuses of a subscription that has not ended: one of these decides the learner's plan.
-LIVE_STRIPE_STATUSES = ("trialing", "active", "past_due", "unpaid", "incomplete", "paused")
 
 
 def _time(seconds: Any) -> datetime | None:
@@ -73,8 +77,12 @@ def _upsert(connection: Connection, table: sa.Table, values: dict[str, Any], key
     ))
 
 
-def store_subscription(connection: Connection, user_id: uuid.UUID, subscription: dict[str, Any], now: datetime) -> str:
-    """Store a freshly fetched Stripe subscription and move the profile's status with it."""
+def store_subscription(connection: Connection, user_id: uuid.UUID, subscription: dict[str, Any], now: datetime) -> bool:
+    """Store a freshly fetched Stripe subscription and move the profile's status with it.
+
+    False when it was not stored: another subscription is stored that decides the plan (a
+    newer one, or a live one; domain.billing.replaces_stored).
+    """
     items = (subscription.get("items") or {}).get("data") or []
     item = items[0] if items else {}
     # Recent API versions keep the period on the subscription item; older ones on the subscription.
@@ -92,26 +100,28 @@ def store_subscription(connection: Connection, user_id: uuid.UUID, subscription:
         "cancel_at_period_end": bool(subscription.get("cancel_at_period_end")),
         "canceled_at": _time(subscription.get("canceled_at")),
         "trial_end": _time(subscription.get("trial_end")),
+        "stripe_created_at": _time(subscription.get("created")),
         "updated_at": now,
     }
     current = connection.execute(
-        sa.select(SUBSCRIPTIONS.c.stripe_subscription_id, SUBSCRIPTIONS.c.stripe_status)
+        sa.select(SUBSCRIPTIONS.c.stripe_subscription_id, SUBSCRIPTIONS.c.stripe_status,
+                  SUBSCRIPTIONS.c.stripe_created_at)
         .where(SUBSCRIPTIONS.c.user_id == user_id)
     ).first()
     if (
         current is not None
         and current.stripe_subscription_id not in (None, subscription["id"])
-        and current.stripe_status in LIVE_STRIPE_STATUSES
-        and subscription["status"] not in LIVE_STRIPE_STATUSES
+        and not replaces_stored(incoming_status=subscription["status"], incoming_created=values["stripe_created_at"],
+                                stored_status=current.stripe_status, stored_created=current.stripe_created_at)
     ):
-        return current.stripe_status  # an old, ended subscription's news: the live one decides
+        return False
     _upsert(connection, SUBSCRIPTIONS, {"id": uuid.uuid4(), "user_id": user_id, "created_at": now, **values}, "user_id")
     connection.execute(
         sa.update(PROFILES).where(PROFILES.c.id == user_id).values(
             subscription_status=status, subscription_tier=tier_for(status), updated_at=now
         )
     )
-    return status
+    return True
 
 
 def store_invoice(connection: Connection, user_id: uuid.UUID, invoice: dict[str, Any], now: datetime, *,
@@ -264,7 +274,8 @@ class LocalBilling:
         with self.db.connection() as connection:
             # A new checkout replaces an ended subscription; sync then finds the new one.
             values = {"stripe_customer_id": customer_id, "stripe_checkout_session_id": session["id"],
-                      "stripe_subscription_id": None, "stripe_price_id": price_id, "updated_at": now}
+                      "stripe_subscription_id": None, "stripe_created_at": None, "stripe_price_id": price_id,
+                      "updated_at": now}
             updated = connection.execute(
                 sa.update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.user_id == self.user_id).values(**values)
             )

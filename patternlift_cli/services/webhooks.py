@@ -129,8 +129,9 @@ def handle_webhook(db: Database, payload: bytes, signature: str | None, *, now: 
         # Stripe's state in the order they read it: the last write is the newest read.
         lock_learner(connection, user_id)
         subscription, invoice = _fetch(event_type, obj)
-        if subscription is not None:
-            store_subscription(connection, user_id, subscription, now)
+        detail = ""
+        if subscription is not None and not store_subscription(connection, user_id, subscription, now):
+            detail = f"{subscription['id']} not stored: a newer or live subscription decides the plan"
         if invoice is not None:
             store_invoice(connection, user_id, invoice, now, payment_failed=event_type == "invoice.payment_failed")
-    return WebhookResult(200, "processed", event_id, event_type)
+    return WebhookResult(200, "processed", event_id, event_type, detail)
