@@ -152,3 +152,31 @@ def test_which_subscription_decides_the_plan(incoming, stored, replaces) -> None
 
     assert replaces_stored(incoming_status=incoming[0], incoming_created=when(incoming[1]),
                            stored_status=stored[0], stored_created=when(stored[1])) is replaces
+
+
+# ----- 3. the customer is stored as soon as Stripe has created it -----------------------------------
+
+
+def test_a_checkout_that_failed_after_creating_the_customer_reuses_it_next_time(
+        stripe_fake, engine) -> None:  # noqa: F811
+    from patternlift_cli.db.models import Subscription
+
+    stripe_fake.fail_next("POST", "/v1/checkout/sessions", message="Your card was declined.")
+    failed = cli("subscribe", "--no-browser")
+    assert failed.exit_code == 20 and "Stripe could not start checkout" in failed.output
+    assert "Traceback" not in failed.output
+    (customer_id,) = stripe_fake.customers
+    with engine.begin() as connection:
+        assert connection.execute(sa.select(Subscription.stripe_customer_id)).scalar_one() == customer_id
+
+    stripe_fake.forget_idempotency_keys()  # the retry comes after Stripe forgot the key
+    start_again = _start_checkout_in_the_cli()
+    assert start_again.exit_code == 1, start_again.output  # still waiting: nobody pays in this test
+    assert list(stripe_fake.customers) == [customer_id]
+    assert [path for method, path, _ in stripe_fake.requests if method == "POST"].count("/v1/customers") == 1
+    (session,) = stripe_fake.sessions.values()
+    assert session["customer"] == customer_id
+
+
+def _start_checkout_in_the_cli():
+    return cli("subscribe", "--no-browser", "--timeout", "1")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from patternlift_cli.billing.client import call as stripe_call
 from patternlift_cli.db.models import PaymentHistory, Subscription, UserProfile
 from patternlift_cli.db.unit import Database
-from patternlift_cli.db.upsert import upsert
+from patternlift_cli.db.upsert import insert_ignoring_duplicates, upsert
 from patternlift_cli.domain.billing import (
     LIVE_STRIPE_STATUSES,
     invoice_status,
@@ -259,6 +259,7 @@ class LocalBilling:
                 options={"idempotency_key": f"patternlift-customer-{self.user_id}"},
             )
             customer_id = customer["id"]
+            self._keep_customer(customer_id, now)
         session = stripe_call(
             "start checkout", client.v1.checkout.sessions.create,
             params={
@@ -283,6 +284,15 @@ class LocalBilling:
                 connection.execute(sa.insert(SUBSCRIPTIONS).values(
                     id=uuid.uuid4(), user_id=self.user_id, status="trial", created_at=now, **values))
         return CheckoutStart(session_id=session["id"], url=session["url"], customer_id=customer_id)
+
+    def _keep_customer(self, customer_id: str, now: datetime) -> None:
+        """Store a new customer before anything else can fail: the next checkout reuses it
+        instead of creating a second one (the idempotency key only lasts Stripe's 24 hours)."""
+        with self.db.connection() as connection:
+            connection.execute(insert_ignoring_duplicates(SUBSCRIPTIONS, connection.dialect.name, ["user_id"], {
+                "id": uuid.uuid4(), "user_id": self.user_id, "stripe_customer_id": customer_id, "status": "trial",
+                "created_at": now, "updated_at": now,
+            }))
 
     def checkout_state(self, session_id: str) -> str:
         """'open', 'complete' or 'expired'; a completed checkout is synced on the spot."""

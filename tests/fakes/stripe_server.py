@@ -37,6 +37,7 @@ class FakeStripe:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._ids = itertools.count(1)
         self._idempotent: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._failures: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
         self._lock = threading.RLock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -79,6 +80,18 @@ class FakeStripe:
             session.update(status="complete", subscription=subscription["id"])
             self.new_invoice(subscription["id"], paid=paid, now=now)
             return subscription
+
+    def fail_next(self, method: str, path: str, *, status: int = 400, times: int = 1,
+                  message: str = "Injected failure") -> None:
+        """The next `times` calls of METHOD PATH answer this error (before idempotency)."""
+        with self._lock:
+            error = (status, _error("api_error" if status >= 500 else "invalid_request_error", message))
+            self._failures.setdefault((method, path), []).extend([error] * times)
+
+    def forget_idempotency_keys(self) -> None:
+        """Stripe keeps an Idempotency-Key for 24 hours; this is the next day."""
+        with self._lock:
+            self._idempotent.clear()
 
     def expire_checkout(self, session_id: str) -> None:
         with self._lock:
@@ -201,7 +214,10 @@ class FakeStripe:
                 else:
                     key = self.headers.get("Idempotency-Key") if method == "POST" else None
                     with fake._lock:
-                        if key and key in fake._idempotent:
+                        failures = fake._failures.get((method, url.path))
+                        if failures:
+                            status, body = failures.pop(0)
+                        elif key and key in fake._idempotent:
                             status, body = fake._idempotent[key]
                         else:
                             status, body = fake._route(method, url.path, params)
