@@ -180,3 +180,47 @@ def test_a_checkout_that_failed_after_creating_the_customer_reuses_it_next_time(
 
 def _start_checkout_in_the_cli():
     return cli("subscribe", "--no-browser", "--timeout", "1")
+
+
+# ----- 4. `subscribe sync` with nothing stored looks the customer up at Stripe ------------------------
+
+
+def _forget_billing_here(engine) -> None:
+    """This database knows nothing of the checkout (paid on another machine, restored backup)."""
+    from patternlift_cli.db.models import PaymentHistory, Subscription, UserProfile
+
+    with engine.begin() as connection:
+        connection.execute(sa.delete(PaymentHistory))
+        connection.execute(sa.delete(Subscription))
+        connection.execute(sa.update(UserProfile).values(subscription_status="trial", subscription_tier="basic"))
+
+
+def test_sync_with_nothing_stored_and_nothing_at_stripe_says_so(stripe_fake, engine, learner) -> None:  # noqa: F811
+    import uuid
+
+    stripe_fake.customers["cus_someone_else"] = {  # same email, another learner's profile
+        "id": "cus_someone_else", "object": "customer", "email": learner.email,
+        "metadata": {"patternlift_profile_id": str(uuid.uuid4())}}
+    result = cli("subscribe", "sync")
+    assert result.exit_code == 0, result.output
+    assert f"Stripe has no customer for {learner.email}; there was nothing to sync." in result.output
+    assert "trial" in result.output
+
+
+@pytest.mark.parametrize("email_at_stripe", ["same", "changed"])
+def test_sync_with_nothing_stored_finds_a_checkout_paid_elsewhere(
+        stripe_fake, engine, learner, email_at_stripe) -> None:  # noqa: F811
+    subscription_id = _subscribed(stripe_fake, engine)
+    (customer_id,) = stripe_fake.customers
+    if email_at_stripe == "changed":  # edited in Stripe's dashboard: only the profile id still matches
+        stripe_fake.customers[customer_id]["email"] = "billing@example.org"
+    _forget_billing_here(engine)
+
+    result = cli("subscribe", "sync")
+    assert result.exit_code == 0, result.output
+    found_by = "email" if email_at_stripe == "same" else "profile id"
+    assert f"Found your customer {customer_id} at Stripe (by {found_by})." in result.output
+    assert f"Subscription {subscription_id} is active at Stripe; 1 invoice(s)." in result.output
+    status = json.loads(cli("subscribe", "status", "--json").output)
+    assert (status["status"], status["stripe_customer_id"], status["ai_allowed"]) == ("active", customer_id, True)
+    assert [method for method, path, _ in stripe_fake.requests if path == "/v1/customers"] == ["POST", "GET"]

@@ -78,7 +78,7 @@ def require_profile(db: object, email: str | None) -> UserProfile:
 
 def entitlement_for(session: Session, profile: UserProfile, now: datetime) -> Entitlement:
     from patternlift_cli.db.billing_models import Subscription
-    from patternlift_cli.services.billing import paid_through
+    from patternlift_cli.services.billing_records import paid_through
 
     subscription = session.exec(select(Subscription).where(Subscription.user_id == profile.id)).first()
     status = profile.subscription_status

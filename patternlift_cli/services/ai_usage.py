@@ -141,7 +141,7 @@ def _require_entitlement(engine: Engine, user_id: uuid.UUID, figures: BudgetFigu
     period_end = paid = None
     if figures.status == "canceled":  # only a canceled plan's access depends on its paid period
         from patternlift_cli.db.models import Subscription
-        from patternlift_cli.services.billing import paid_through
+        from patternlift_cli.services.billing_records import paid_through
 
         with session_scope(engine) as session:
             period_end = session.execute(

@@ -82,7 +82,7 @@ def _fetch(event_type: str, obj: dict[str, Any]) -> tuple[dict | None, dict | No
 
 def _learner(connection: Any, obj: dict[str, Any], event_type: str) -> uuid.UUID | None:
     from patternlift_cli.db.models import UserProfile
-    from patternlift_cli.services.billing import user_for_customer
+    from patternlift_cli.services.billing_records import user_for_customer
 
     user_id = user_for_customer(connection, _customer_of(obj))
     reference = obj.get("client_reference_id") if event_type == "checkout.session.completed" else None
@@ -99,7 +99,7 @@ def _learner(connection: Any, obj: dict[str, Any], event_type: str) -> uuid.UUID
 
 def handle_webhook(db: Database, payload: bytes, signature: str | None, *, now: datetime | None = None) -> WebhookResult:
     from patternlift_cli.db.models import StripeWebhookEvent
-    from patternlift_cli.services.billing import (
+    from patternlift_cli.services.billing_records import (
         lock_learner,
         store_invoice,
         store_subscription,

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -154,6 +155,18 @@ class FakeStripe:
                             "metadata": {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")}}
                 self.customers[customer["id"]] = customer
                 return 200, customer
+            if method == "GET" and parts == ["customers"]:  # newest first, as Stripe lists
+                data = [c for c in reversed(self.customers.values())
+                        if "email" not in params or c["email"] == params["email"]]
+                return 200, {"object": "list", "data": data[: int(params.get("limit", 10))], "has_more": False}
+            if method == "GET" and parts == ["customers", "search"]:
+                match = re.fullmatch(r"(email|metadata\['(\w+)'\]):'([^']*)'", params.get("query", ""))
+                if match is None:
+                    return 400, _error("invalid_request_error", "this fake searches one email:'..' or metadata['k']:'..'")
+                field, key, value = match.groups()
+                data = [c for c in reversed(self.customers.values())
+                        if (c["metadata"].get(key) if key else c["email"]) == value]
+                return 200, {"object": "search_result", "data": data, "has_more": False, "next_page": None}
             if method == "POST" and parts == ["checkout", "sessions"]:
                 if params.get("mode") != "subscription" or params.get("customer") not in self.customers:
                     return 400, _error("invalid_request_error", "mode must be subscription with a known customer")
