@@ -34,6 +34,8 @@ def stripe_fake(learner, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe
         monkeypatch.setenv("PATTERNLIFT_STRIPE_API_BASE", fake.base_url)
         monkeypatch.setenv("PATTERNLIFT_STRIPE_PRICE_ID", "price_test_plan")
         monkeypatch.setenv("PATTERNLIFT_CHECKOUT_POLL_SECONDS", "0.05")
+        monkeypatch.setenv("PATTERNLIFT_CHECKOUT_SUCCESS_URL", "https://learn.example.com/checkout/done")
+        monkeypatch.setenv("PATTERNLIFT_CHECKOUT_CANCEL_URL", "https://learn.example.com/checkout/canceled")
         reset_caches()
         yield fake
 

@@ -224,3 +224,56 @@ def test_sync_with_nothing_stored_finds_a_checkout_paid_elsewhere(
     status = json.loads(cli("subscribe", "status", "--json").output)
     assert (status["status"], status["stripe_customer_id"], status["ai_allowed"]) == ("active", customer_id, True)
     assert [method for method, path, _ in stripe_fake.requests if path == "/v1/customers"] == ["POST", "GET"]
+
+
+# ----- 5. every endpoint in effect, and no made-up checkout pages ------------------------------------
+
+
+def test_config_show_names_every_endpoint_and_where_it_came_from(home, monkeypatch, tmp_path) -> None:
+    from tests.conftest import reset_caches
+
+    monkeypatch.setenv("PATTERNLIFT_STRIPE_API_BASE", "http://127.0.0.1:12111")
+    (tmp_path / ".env").write_text("PATTERNLIFT_AI_BASE_URL=http://127.0.0.1:11434/v1\n"
+                                   "PATTERNLIFT_SERVER_URL=https://patternlift.example.com\n")
+    reset_caches()
+    shown = json.loads(cli("config", "show", "--json").output)
+    settings, sources = shown["settings"], shown["sources"]
+    assert (settings["stripe_api_base"], sources["stripe_api_base"]) == ("http://127.0.0.1:12111", "environment")
+    assert (settings["ai_base_url"], sources["ai_base_url"]) == ("http://127.0.0.1:11434/v1", ".env")
+    assert (settings["server_url"], sources["server_url"]) == ("https://patternlift.example.com", ".env")
+    assert settings["database"].startswith("sqlite:///") and sources["database"] == "default"
+    assert (settings["checkout_success_url"], sources["checkout_success_url"]) == (None, "default")
+    table = " ".join(cli("config", "show").output.split())
+    assert "stripe_api_base http://127.0.0.1:12111 (environment)" in table
+    assert "ai_base_url http://127.0.0.1:11434/v1 (.env)" in table
+    assert "checkout_cancel_url (not set) (default)" in table
+
+
+def test_config_show_gives_the_providers_own_addresses_by_default(home) -> None:
+    shown = json.loads(cli("config", "show", "--json").output)
+    assert shown["settings"]["ai_base_url"] == "https://api.openai.com/v1"
+    assert shown["settings"]["stripe_api_base"] == "https://api.stripe.com"
+    assert shown["settings"]["server_url"] is None
+
+
+@pytest.mark.parametrize("missing", ["PATTERNLIFT_CHECKOUT_SUCCESS_URL", "PATTERNLIFT_CHECKOUT_CANCEL_URL"])
+def test_checkout_refuses_without_the_return_pages_before_calling_stripe(
+        stripe_fake, monkeypatch, missing) -> None:  # noqa: F811
+    from tests.conftest import reset_caches
+
+    monkeypatch.delenv(missing)
+    reset_caches()
+    result = cli("subscribe", "--no-browser")
+    assert result.exit_code == 21, result.output
+    assert result.output.strip() == (f"Error: Checkout needs {missing}: the pages Stripe sends the browser back to. "
+                                     "Set it to your own https:// pages (see .env.example).")
+    assert stripe_fake.requests == [] and "Traceback" not in result.output
+
+
+def test_checkout_sends_the_configured_return_pages(stripe_fake, engine) -> None:  # noqa: F811
+    from tests.conftest import signed_in
+
+    signed_in().billing.start_checkout()
+    (checkout,) = [params for method, path, params in stripe_fake.requests if path == "/v1/checkout/sessions"]
+    assert checkout["success_url"] == "https://learn.example.com/checkout/done"
+    assert checkout["cancel_url"] == "https://learn.example.com/checkout/canceled"

@@ -47,6 +47,22 @@ def configured_client() -> Any:
     return stripe_client(api_key, api_base=settings.stripe_api_base, max_network_retries=settings.stripe_max_network_retries)
 
 
+def require_return_urls() -> tuple[str, str]:
+    """Where Stripe Checkout sends the browser back: the operator's pages, never a guess."""
+    from patternlift_cli.config import get_settings
+
+    settings = get_settings()
+    missing = [name for name, value in (("PATTERNLIFT_CHECKOUT_SUCCESS_URL", settings.checkout_success_url),
+                                        ("PATTERNLIFT_CHECKOUT_CANCEL_URL", settings.checkout_cancel_url)) if not value]
+    if missing:
+        raise BillingNotConfiguredError(
+            f"Checkout needs {' and '.join(missing)}: the pages Stripe sends the browser back to.",
+            hint=f"Set {'it' if len(missing) == 1 else 'them'} to your own https:// pages (see .env.example).",
+        )
+    assert settings.checkout_success_url and settings.checkout_cancel_url
+    return settings.checkout_success_url, settings.checkout_cancel_url
+
+
 def require_price_id() -> str:
     from patternlift_cli.config import get_settings
 
@@ -99,12 +115,10 @@ class LocalBilling:
 
     def start_checkout(self, *, now: datetime | None = None) -> CheckoutStart:
         """Create (or reuse) the Stripe customer and a subscription-mode Checkout Session."""
-        from patternlift_cli.config import get_settings
-
         now = now or datetime.now(UTC)
         price_id = require_price_id()
-        settings = get_settings()
         client = configured_client()
+        success_url, cancel_url = require_return_urls()  # before any Stripe call
         row = self._row()
         customer_id = row["stripe_customer_id"] if row else None
         if customer_id is not None:
@@ -133,8 +147,8 @@ class LocalBilling:
                 "customer": customer_id,
                 "client_reference_id": str(self.user_id),
                 "line_items": [{"price": price_id, "quantity": 1}],
-                "success_url": settings.checkout_success_url,
-                "cancel_url": settings.checkout_cancel_url,
+                "success_url": success_url,
+                "cancel_url": cancel_url,
             },
             options={"idempotency_key": f"patternlift-checkout-{self.user_id}-{uuid.uuid4()}"},
         )
