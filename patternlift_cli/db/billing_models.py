@@ -111,3 +111,8 @@ class StripeWebhookEvent(SQLModel, table=True):
     processed_at: datetime | None = Field(
         default=None, sa_column=sa.Column(UTCDateTime(), server_default=NOW)
     )
+    # processed | ignored | rejected (signed but unusable; id is then "rejected:<sha256 of body>")
+    outcome: str = Field(
+        default="processed", sa_column=sa.Column(sa.Text(), nullable=False, server_default="processed")
+    )
+    detail: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))

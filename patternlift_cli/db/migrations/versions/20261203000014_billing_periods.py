@@ -1,4 +1,5 @@
-"""What the billing rules need from Stripe: the period an invoice bills, when a subscription began.
+"""What the billing rules need from Stripe: the period an invoice bills, when a subscription
+began, and what became of each webhook delivery.
 
 - payment_history.period_end: the end of the service period each invoice bills. A canceled
   subscription keeps the AI tutor until its period ends only when that period was paid: a paid
@@ -6,6 +7,8 @@
 - subscriptions.stripe_created_at: when Stripe created the stored subscription, so a late event
   for an older, ended subscription cannot replace a newer one (the newest wins unless an older
   one is live).
+- stripe_webhook_events.outcome / detail: processed, ignored or rejected (a signed delivery
+  that is not a usable event, kept under `rejected:<sha256 of the body>`), and why.
 
 Rows stored before this revision have NULL in both until the next `patternlift subscribe sync`
 or webhook re-fetches them from Stripe.
@@ -32,9 +35,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("period_end", ddl.UTCDateTime()))
     with op.batch_alter_table("subscriptions") as batch:
         batch.add_column(sa.Column("stripe_created_at", ddl.UTCDateTime()))
+    with op.batch_alter_table("stripe_webhook_events") as batch:
+        batch.add_column(sa.Column("outcome", sa.Text(), nullable=False, server_default="processed"))
+        batch.add_column(sa.Column("detail", sa.Text()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("stripe_webhook_events") as batch:
+        batch.drop_column("detail")
+        batch.drop_column("outcome")
     with op.batch_alter_table("subscriptions") as batch:
         batch.drop_column("stripe_created_at")
     with op.batch_alter_table("payment_history") as batch:
