@@ -277,3 +277,27 @@ def test_checkout_sends_the_configured_return_pages(stripe_fake, engine) -> None
     (checkout,) = [params for method, path, params in stripe_fake.requests if path == "/v1/checkout/sessions"]
     assert checkout["success_url"] == "https://learn.example.com/checkout/done"
     assert checkout["cancel_url"] == "https://learn.example.com/checkout/canceled"
+
+
+# ----- the rule itself, pure -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period_days", "paid_days", "allowed"),
+    [(10, 10, True), (10, None, False), (10, -20, False), (10, 40, True), (-1, 10, False), (None, 10, False)],
+)
+def test_a_canceled_plan_is_entitled_only_through_a_paid_period(period_days, paid_days, allowed) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from patternlift_cli.domain.entitlement import decide_entitlement
+
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+
+    def days(count):
+        return None if count is None else now + timedelta(days=count)
+
+    decision = decide_entitlement(status="canceled", trial_ends_at=now - timedelta(days=30),
+                                  current_period_end=days(period_days), paid_through=days(paid_days), now=now)
+    assert decision.allowed is allowed, decision.reason
+    if allowed:
+        assert decision.reason == "canceled, paid through 2026-12-13"  # the period's end, not a later invoice's
