@@ -223,6 +223,24 @@ def _race(urls: list[str], payload: bytes, signature: str) -> list[str]:
     return outcomes
 
 
+def test_forty_deliveries_at_once_are_all_answered(stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+    """The old listener's backlog of 5 reset a quarter of 20-40 concurrent deliveries."""
+    deliveries = [signed_event("customer.created", {"id": f"cus_{index}"}, WEBHOOK_SECRET) for index in range(40)]
+    answers: list[int] = []
+    barrier = threading.Barrier(len(deliveries))
+
+    def one(payload: bytes, signature: str) -> None:
+        barrier.wait()
+        answers.append(deliver(webhook(webhook_server), payload, signature)[0])
+
+    threads = [threading.Thread(target=one, args=delivery) for delivery in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 40 and _events(engine, "ignored") == 40
+
+
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_exactly_once_across_two_replicas(stripe_fake, engine, database_url, tmp_path, backend) -> None:  # noqa: F811
     servers = start_replicas(tmp_path, server_env(database_url, stripe_fake, tmp_path), 2)
