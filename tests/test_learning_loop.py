@@ -223,3 +223,23 @@ def test_an_unwritable_workspace_is_one_clear_line_and_keeps_the_progress(
     assert "Traceback" not in result.output
     with engine.begin() as connection:  # the passed check is kept: practice starts once the folder is fixed
         assert connection.execute(sa.select(LearningSession)).one().current_stage.value == "hands_on_practice"
+
+
+def test_learn_with_nobody_signed_in_asks_for_the_email_once_and_welcomes(mini_course, database_url, monkeypatch) -> None:
+    from patternlift_cli import signin
+    from patternlift_cli.cli.app import app
+
+    class Terminal(ScriptedStdin):
+        def isatty(self) -> bool:
+            return True
+
+    def learn(steps: list[Step]):
+        monkeypatch.setattr(typer.testing, "make_input_stream", lambda _input, _charset: Terminal(steps))
+        return CliRunner().invoke(app, ["learn", "two-pointers", "--skip-calibration"], env={"COLUMNS": "120"})
+
+    first = learn(["new@example.com", "c"])
+    assert "Your email" in first.output
+    assert "Welcome, new@example.com! Your 14-day trial has started." in first.output
+    assert signin.remembered_email() == "new@example.com"
+    again = learn(["c"])
+    assert "Your email" not in again.output and "Welcome" not in again.output

@@ -71,3 +71,28 @@ def test_a_yes_no_question_shows_its_brackets() -> None:
     ui = UI(stdout=out, stdin=io.StringIO("\n"))
     assert ui.confirm("Start Two Pointers [the pattern] over?") is False  # Enter means no
     assert "Start Two Pointers [the pattern] over? [y/N]" in out.getvalue()
+
+
+def test_the_course_table_keeps_every_id_whole_at_80_columns() -> None:
+    """The ids in `patterns` are what the learner types next: none may break mid-name."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from patternlift_cli.content.loader import list_patterns
+    from patternlift_cli.ports.reports import PatternOverview
+    from patternlift_cli.ui import progress_view
+
+    rows = [
+        PatternOverview(id=p.id, name=p.name, order=p.order, prerequisites=list(p.prerequisites),
+                        prerequisites_met=False, stage="knowledge_check", level=1, understanding=None,
+                        mastered=False)
+        for p in list_patterns()
+    ]
+    out = StringIO()
+    Console(file=out, width=80, color_system=None).print(progress_view.patterns(rows, width=80))
+    cells = {cell for line in out.getvalue().splitlines() for cell in line.split()}
+    for pattern in list_patterns():
+        assert pattern.id in cells
+        assert set(pattern.prerequisites) <= cells, pattern.id
+    assert max(len(line) for line in out.getvalue().splitlines()) <= 80

@@ -56,7 +56,11 @@ def current_learner(*, ask: bool = True) -> Learner:
             raise NotLoggedInError(
                 "No learner is signed in.", hint="Run `patternlift login --email you@example.com` first."
             )
-        sign_in_locally(terminal.read_line("Your email (creates your local learner profile): ").strip())
+        stored, full_name, created = sign_in_locally(
+            terminal.read_line("Your email (creates your local learner profile): ").strip()
+        )
+        if created:
+            terminal.text(f"Welcome, {full_name or stored}! Your 14-day trial has started.")
         learner = local_learner(signin.remembered_email(), mode=mode())
         assert learner is not None
     return learner

@@ -18,7 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
 # The warning is about float storage on SQLite; Money/Numeric below quantize on the way out.
@@ -28,8 +27,42 @@ warnings.filterwarnings(
 
 MICRO = Decimal("0.000001")
 
-JSONB = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TEXT_ARRAY = sa.JSON().with_variant(postgresql.ARRAY(sa.Text()), "postgresql")
+
+
+class _JSONB(TypeDecorator[Any]):
+    """jsonb on PostgreSQL, JSON elsewhere.
+
+    Not `with_variant(postgresql.JSONB())`: that imports SQLAlchemy's PostgreSQL dialect (~70 ms)
+    in every command, SQLite ones included; this imports it when a PostgreSQL dialect asks.
+    """
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(sa.JSON())
+
+
+class _TextArray(TypeDecorator[Any]):
+    """text[] on PostgreSQL, a JSON list elsewhere (imported lazily, as _JSONB)."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            return dialect.type_descriptor(ARRAY(sa.Text()))
+        return dialect.type_descriptor(sa.JSON())
+
+
+JSONB = _JSONB()
+TEXT_ARRAY = _TextArray()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

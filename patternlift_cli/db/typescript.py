@@ -41,8 +41,9 @@ def _model_column_types() -> dict[tuple[str, str], Any]:
 
 
 def _is_text_array(declared: Any) -> bool:
-    variant = getattr(declared, "_variant_mapping", {}).get("postgresql")
-    return isinstance(variant, postgresql.ARRAY)
+    from patternlift_cli.db.types import TEXT_ARRAY
+
+    return isinstance(declared, type(TEXT_ARRAY))
 
 
 def _ts_type(column_type: Any, declared: Any, enum_names: dict[str, str]) -> str:

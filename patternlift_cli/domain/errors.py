@@ -36,7 +36,8 @@ Hierarchy::
     │   └── ProviderError                exit 15  the endpoint failed
     ├── BillingError                     exit 20
     │   ├── BillingNotConfiguredError    exit 21  no Stripe key or price id
-    │   └── WebhookVerificationError     exit 22  bad signature or stale timestamp
+    │   └── WebhookVerificationError     exit 22  bad signature, stale or future timestamp
+    │       └── WebhookRejectedError     exit 22  signed, but not a usable Stripe event
     └── JudgeError                       exit 30  the judge itself could not run
 
 Exit code 1 is also what ``patternlift check`` returns when a submission fails its cases; that is a
@@ -187,6 +188,10 @@ class WebhookVerificationError(BillingError):
     exit_code = 22
 
 
+class WebhookRejectedError(WebhookVerificationError):
+    """A correctly signed delivery that is not a usable event (not an object, fields missing)."""
+
+
 class JudgeError(PatternLiftError):
     exit_code = 30
 
@@ -220,5 +225,6 @@ __all__ = [
     "BillingError",
     "BillingNotConfiguredError",
     "WebhookVerificationError",
+    "WebhookRejectedError",
     "JudgeError",
 ]

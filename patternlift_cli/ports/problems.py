@@ -75,6 +75,7 @@ ERROR_KINDS: tuple[ProblemKind, ...] = (
     ProblemKind("billing", 502, "Billing failed", e.BillingError),
     ProblemKind("billing-not-configured", 503, "Billing not configured", e.BillingNotConfiguredError),
     ProblemKind("webhook-verification", 400, "Webhook not verified", e.WebhookVerificationError),
+    ProblemKind("webhook-rejected", 400, "Webhook event rejected", e.WebhookRejectedError),
     ProblemKind("judge", 503, "Judge unavailable", e.JudgeError),
 )
 

@@ -12,13 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from patternlift_cli.db.models import Pattern
-from patternlift_cli.db.unit import Database
-
 if TYPE_CHECKING:
     from patternlift_cli.content.models import Pattern as ContentPattern
+    from patternlift_cli.db.unit import Database
 
 
 @dataclass(frozen=True)
@@ -57,6 +53,11 @@ def curriculum_rows() -> dict[str, dict[str, Any]]:
 def sync_patterns(db: Database) -> SyncReport:
     """Upsert changed patterns; mark patterns no longer shipped as unpublished (rows stay,
     because sessions and mastery records reference them)."""
+    # Imported here: `check` and `problems` read the catalogue without touching a database.
+    import sqlalchemy as sa
+
+    from patternlift_cli.db.models import Pattern
+
     wanted = curriculum_rows()
     inserted: list[str] = []
     updated: list[str] = []

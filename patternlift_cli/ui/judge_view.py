@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from typing import Any
-
-from patternlift_cli.ports.learning import JudgeSummary as JudgeReport
+if TYPE_CHECKING:  # the judge's own report or its summary: both have these fields
+    from patternlift_cli.ports.learning import JudgeSummary as JudgeReport
 
 STATUS_STYLE = {
     "passed": ("✓", "green"),

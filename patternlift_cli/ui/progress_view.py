@@ -24,13 +24,16 @@ STAGE_LABELS = {
 def patterns(rows: list[Any], *, width: int) -> RenderableType:
     # The id is what the learner types next, so it never wraps; the display name only
     # gets a column when the terminal has room for it.
+    # At 80 columns the rows' order is the course order; the ids keep the room to stay whole.
     show_names = width >= 110
+    show_order = width >= 90
     table = Table(title="Course", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("#", justify="right")
+    if show_order:
+        table.add_column("#", justify="right")
     table.add_column("Pattern", no_wrap=True, style="bold")
     if show_names:
         table.add_column("Name")
-    table.add_column("Needs", overflow="fold", min_width=12)
+    table.add_column("Needs", no_wrap=True)  # ids are typed: whole, one per line
     table.add_column("Stage")
     table.add_column("Understanding", justify="right")
     for row in rows:
@@ -45,7 +48,8 @@ def patterns(rows: list[Any], *, width: int) -> RenderableType:
         if row.prerequisites and not row.prerequisites_met:
             needs = f"[dim]{needs}[/]"
         understanding = f"{row.understanding:.0f}" if row.understanding is not None else ""
-        cells = [str(row.order), row.id, *([row.name] if show_names else []), needs, stage, understanding]
+        cells = [*([str(row.order)] if show_order else []), row.id, *([row.name] if show_names else []),
+                 needs, stage, understanding]
         table.add_row(*cells)
     return table
 

@@ -18,16 +18,16 @@ def patterns(as_json: bool = JSON_OPTION) -> None:
     from patternlift_cli.ui import progress_view
 
     learning = current_learner().learning
-    rows = learning.patterns()
     terminal = ui()
     if as_json:
-        terminal.print_json(rows)
+        terminal.print_json(learning.patterns())
         return
-    terminal.show(progress_view.patterns(rows, width=terminal.width))
+    course = learning.course_map()  # the rows and the next step, read once
+    terminal.show(progress_view.patterns(course.patterns, width=terminal.width))
     planned = Catalog().planned()
     if planned:
         terminal.say(f"[dim]Coming later in the course: {', '.join(entry.name for entry in planned)}.[/]")
-    terminal.show(progress_view.next_step(learning.next_step()))
+    terminal.show(progress_view.next_step(course.next_step))
 
 
 def register(app: typer.Typer) -> None:
