@@ -88,8 +88,9 @@ class Settings(BaseSettings):
     stripe_max_network_retries: int = Field(default=2, ge=0, le=10)
     checkout_timeout_seconds: int = Field(default=900, ge=1)
     checkout_poll_seconds: float = Field(default=2.0, gt=0)
-    checkout_success_url: str = "https://patternlift.dev/checkout/success"
-    checkout_cancel_url: str = "https://patternlift.dev/checkout/cancel"
+    # No defaults: the pages Stripe sends the browser back to belong to whoever runs checkout.
+    checkout_success_url: str | None = None
+    checkout_cancel_url: str | None = None
     webhook_tolerance_seconds: int = Field(default=300, ge=1)
 
     judge_time_limit_seconds: float = Field(default=2.0, gt=0, le=60)
@@ -110,6 +111,10 @@ class Settings(BaseSettings):
     server_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
     server_max_attempts: int = Field(default=3, ge=1, le=10)
     server_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    server_judge_queue: int = Field(
+        default=8, ge=0, le=1000,
+        description="Server: assessment solutions waiting for a worker's judge before it answers busy (503).",
+    )
     server_forwarded_allow_ips: str | None = Field(
         default=None,
         description="Proxies whose X-Forwarded-For/-Proto are trusted (comma list, or *).",
@@ -170,9 +175,8 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Caught here, a typo is one clear line; caught by the SDK, it is three retried
         # "connection errors" that never name the setting.
-        if not value and info.field_name in ("ai_base_url", "stripe_api_base"):
-            return None  # empty means the provider's own address
-        value = value or ""
+        if not value or not value.strip():
+            return None  # empty means the provider's own address, or (checkout URLs) not set
         from urllib.parse import urlsplit
 
         parts = urlsplit(value.strip())

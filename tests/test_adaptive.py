@@ -14,7 +14,9 @@ from tests.mini_course import CORRECT, PARTIAL
 from tests.test_learning_loop import invoke
 
 LEARNER_ANSWERS = {"foundations": "b", "learning_style": "d", "when_stuck": "a", "time": "b"}
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# The use cases get this clock; commands run through the CLI read the real one, so START is
+# today (a fixed date would make a mastered pattern's first review come due as the calendar moves).
+START = datetime.now(UTC).replace(microsecond=0)
 
 
 class Clock:
@@ -191,3 +193,40 @@ def _wrong(question) -> str:
     if question.kind == "recognition":
         return next(str(c) for c in question.choices if str(c) != str(question.answer))
     return "O(2^n) surely"
+
+
+def test_a_learner_who_fails_with_off_by_one_code_gets_the_off_by_one_hint_first(learner) -> None:
+    """The real two-pointers course: 0-based positions where the problem counts from 1 are
+    diagnosed, and the first hint is about that, not the ladder's first step."""
+    from patternlift_cli.content.loader import get_pattern
+    from patternlift_cli.practice.workspace import workspace_file
+    from tests.conftest import signed_in
+    from tests.test_learning_loop import current_question
+
+    learning = signed_in().learning
+    pattern = get_pattern("two-pointers")
+    sid = learning.open_session("two-pointers").session_id
+    learning.calibrate(sid, None)
+    learning.complete_lesson(sid)
+    for _ in range(learning.knowledge_check(sid).total):
+        question = current_question("two-pointers")
+        feedback = learning.answer(sid, question.id, _right(question), 10)
+    assert feedback.check is not None and feedback.check.passed
+    assert learning.open_session("two-pointers").stage == "hands_on_practice"
+
+    problem = pattern.practice_problem(1)
+    zero_based = next(wrong for wrong in problem.wrong_solutions if wrong.diagnosis == "zero-based")
+    path = workspace_file(problem)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(zero_based.code)
+    outcome = learning.run(sid, problem.id, 30)
+    assert not outcome.passed and outcome.diagnosis == "zero-based"
+
+    diagnosis = next(d for d in problem.diagnoses if d.id == "zero-based")
+    first = learning.hint(sid, problem.id)
+    assert first.about_failure and first.number == 0
+    assert first.text == (diagnosis.ask if first.style == "socratic" else diagnosis.hint)
+    assert "from 1" in diagnosis.hint
+    ladder = problem.socratic_hints if first.style == "socratic" else problem.hints
+    after = learning.hint(sid, problem.id)  # then the fixed ladder, from its first step
+    assert not after.about_failure and (after.number, after.text) == (1, ladder[0])

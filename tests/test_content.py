@@ -86,21 +86,6 @@ def test_questions_have_exactly_one_right_answer(pattern_id: str) -> None:
 CALIBRATION = json.loads((Path(__file__).with_name("judge_calibration.json")).read_text())
 # CPU seconds measured on a loaded 2-core machine may run this much above the recorded ones.
 LOADED_MACHINE_ALLOWANCE = 2.0
-# Patterns whose problems have their diagnoses and socratic hints written (all of them, once done).
-DIAGNOSED_PATTERNS: frozenset[str] = frozenset({
-    "graph-traversal",
-    "topological-sort",
-    "union-find",
-    "top-k-elements",
-    "two-heaps",
-    "k-way-merge",
-    "backtracking",
-    "trie",
-    "greedy",
-    "dynamic-programming-1d",
-    "dynamic-programming-2d",
-    "bit-manipulation",
-})
 
 
 @pytest.mark.parametrize("problem_id", PROBLEM_IDS)
@@ -119,11 +104,10 @@ def test_reference_passes_and_every_wrong_solution_fails(problem_id: str) -> Non
         assert not report.all_passed, f"wrong solution ({wrong.kind}: {wrong.description}) passed"
         if wrong.kind == "too_slow":
             assert report.verdict == "time_limit", f"too_slow solution ended as {report.message}"
-        if problem.pattern in DIAGNOSED_PATTERNS:
-            # The hint a learner gets first is the one about the mistake their code makes.
-            assert wrong.diagnosis, f"wrong solution ({wrong.description}) names no diagnosis"
-            shown = first_diagnosis(problem, report)
-            assert shown == wrong.diagnosis, f"{wrong.description}: diagnosed as {shown}, not {wrong.diagnosis}"
+        # The hint a learner gets first is the one about the mistake their code makes.
+        assert wrong.diagnosis, f"wrong solution ({wrong.description}) names no diagnosis"
+        shown = first_diagnosis(problem, report)
+        assert shown == wrong.diagnosis, f"{wrong.description}: diagnosed as {shown}, not {wrong.diagnosis}"
 
 
 def first_diagnosis(problem, report) -> str | None:
@@ -139,8 +123,6 @@ def first_diagnosis(problem, report) -> str | None:
 @pytest.mark.parametrize("problem_id", PROBLEM_IDS)
 def test_every_problem_has_diagnoses_and_hints_as_questions(problem_id: str) -> None:
     problem = get_problem(problem_id)
-    if problem.pattern not in DIAGNOSED_PATTERNS:
-        pytest.skip(f"{problem.pattern}: diagnoses not written yet")
     assert problem.diagnoses, "a problem names its typical mistakes"
     assert all(diagnosis.ask and diagnosis.ask.rstrip().endswith("?") for diagnosis in problem.diagnoses)
     assert len(problem.socratic_hints) == len(problem.hints)

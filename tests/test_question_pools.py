@@ -36,10 +36,10 @@ from patternlift_cli.domain.question_pool import (
 from patternlift_cli.errors import ContentError
 
 COURSE = [entry.id for entry in load_curriculum().course]
-# The first twelve patterns of the course have pools written to the rule. When the branch with
-# the last twelve is merged, enforce the rule course-wide: POOL_RULE_PATTERNS = COURSE.
+# Every pattern of the course has its pool written to the rule (the first twelve came first,
+# and their written questions alone still make a full check, see below).
 FIRST_HALF = COURSE[:12]
-POOL_RULE_PATTERNS = FIRST_HALF
+POOL_RULE_PATTERNS = COURSE
 # Every pattern with a full pool is drawn from, whoever wrote it.
 DRAWN_PATTERNS = [
     pattern_id for pattern_id in COURSE if len(load_curriculum().patterns[pattern_id].question_pool) >= POOL_MIN_QUESTIONS

@@ -217,18 +217,16 @@ def test_entitlement_decides_before_any_call(fake_ai, engine, status, trial_days
         assert fake_ai.requests == []
 
 
-@pytest.mark.parametrize(("period_days", "allowed"), [(10, True), (-1, False)])
-def test_a_canceled_plan_keeps_the_tutor_through_its_paid_period(fake_ai, engine, learner, period_days, allowed) -> None:
-    """The reserve statement grants trial/active/past_due by itself; a canceled plan takes the
-    full rule (domain.entitlement), which reads the subscription's period end."""
-    from patternlift_cli.db.models import Subscription
+@pytest.mark.parametrize(("period_days", "invoice", "allowed"), [(10, "paid", True), (10, "failed", False), (-1, "paid", False)])
+def test_a_canceled_plan_keeps_the_tutor_through_its_paid_period(
+        fake_ai, engine, learner, period_days, invoice, allowed) -> None:
+    """The reserve statement decides entitlement by the domain rule: a canceled plan keeps the
+    tutor while its current period runs, and only if a paid invoice covers that period."""
+    from tests.test_billing import store_plan
 
     now = datetime.now(UTC)
     _set_profile(engine, subscription_status="canceled", trial_ends_at=now - timedelta(days=30))
-    with engine.begin() as connection:
-        connection.execute(sa.insert(Subscription).values(
-            id=uuid.uuid4(), user_id=learner.id, stripe_customer_id="cus_tutor", status="canceled",
-            current_period_end=now + timedelta(days=period_days)))
+    store_plan(engine, learner.id, status="canceled", period_end=now + timedelta(days=period_days), invoice=invoice)
     if allowed:
         assert _ask().cost_usd > 0 and _profile(engine).current_month_ai_reserved == 0
     else:

@@ -46,6 +46,8 @@ class Subscription(SQLModel, table=True):
     )
     canceled_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     trial_end: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    # Stripe's `created` of the stored subscription: which of two ended ones is the newer.
+    stripe_created_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     created_at: datetime | None = created_at_field()
     updated_at: datetime | None = updated_at_field()
 
@@ -77,6 +79,9 @@ class PaymentHistory(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     failed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     hosted_invoice_url: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    # The end of the service period the invoice bills (its subscription lines' period): a paid
+    # invoice with this in the future is what lets a canceled plan keep the AI tutor.
+    period_end: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     created_at: datetime | None = created_at_field()
     updated_at: datetime | None = updated_at_field()
 
@@ -106,3 +111,8 @@ class StripeWebhookEvent(SQLModel, table=True):
     processed_at: datetime | None = Field(
         default=None, sa_column=sa.Column(UTCDateTime(), server_default=NOW)
     )
+    # processed | ignored | rejected (signed but unusable; id is then "rejected:<sha256 of body>")
+    outcome: str = Field(
+        default="processed", sa_column=sa.Column(sa.Text(), nullable=False, server_default="processed")
+    )
+    detail: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))

@@ -18,9 +18,18 @@ from __future__ import annotations
 # The month's spend as the statement sees it: rolled over, plus the swept holds made this month.
 _PG_SPENT = """(CASE WHEN p.ai_cost_month >= CAST(:month AS date)
                       THEN coalesce(p.current_month_ai_cost, 0) ELSE 0 END + f.charged_now)"""
-_PG_ENTITLED = """(p.subscription_status IN ('active', 'past_due')
+# The entitlement rule of domain/entitlement.py, in SQL: a canceled plan keeps the tutor only
+# while its current period runs AND a paid invoice of that subscription covers it (the same
+# query as services/billing.py `paid_through`). Both backends share it; p is the profile.
+_PAID_PERIOD = """EXISTS (SELECT 1 FROM subscriptions s
+                JOIN payment_history ph ON ph.user_id = s.user_id
+                                       AND ph.stripe_subscription_id = s.stripe_subscription_id
+                WHERE s.user_id = p.id AND ph.status = 'paid'
+                  AND s.current_period_end > :now AND ph.period_end > :now)"""
+_ENTITLED = f"""(p.subscription_status IN ('active', 'past_due')
             OR (coalesce(p.subscription_status, 'trial') = 'trial' AND p.trial_ends_at > :now)
-            OR CAST(:assume_entitled AS boolean))"""
+            OR (p.subscription_status = 'canceled' AND {_PAID_PERIOD}))"""
+_PG_ENTITLED = _ENTITLED
 _PG_TRUSTED = """NOT EXISTS (SELECT 1 FROM ai_model_trust t
                     WHERE t.model_used = :model AND t.price_basis = :price_basis)"""
 
@@ -176,9 +185,7 @@ WITH expired AS (
            {_limit_micros("p.")} AS cap,
            p.subscription_status AS status,
            p.trial_ends_at,
-           (p.subscription_status IN ('active', 'past_due')
-            OR (coalesce(p.subscription_status, 'trial') = 'trial' AND p.trial_ends_at > :now)
-            OR :assume_entitled) AS entitled,
+           {_ENTITLED} AS entitled,
            NOT EXISTS (SELECT 1 FROM ai_model_trust t
                        WHERE t.model_used = :model AND t.price_basis = :price_basis) AS trusted,
            e.holds

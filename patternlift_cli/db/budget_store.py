@@ -48,7 +48,6 @@ class HoldRequest:
     prompt_token_bound: int
     max_completion_tokens: int
     expires_at: datetime
-    assume_entitled: bool = False  # the caller checked a state the SQL does not know (canceled)
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,6 @@ class PostgresBudgetStore:
             "model": request.model, "price_basis": request.price_basis, "amount": request.amount_usd,
             "prompt_token_bound": request.prompt_token_bound,
             "max_completion_tokens": request.max_completion_tokens, "expires_at": request.expires_at,
-            "assume_entitled": request.assume_entitled,
         })
         if row is None:
             return None
@@ -215,7 +213,6 @@ class SqliteBudgetStore:
         decide = {
             **self._when(now), "user_id": self._id(request.user_id), "model": request.model,
             "price_basis": request.price_basis, "amount": _micros(request.amount_usd),
-            "assume_entitled": request.assume_entitled,
         }
         with self._immediate() as connection:
             granted = connection.execute(sql.SQLITE_RESERVE, decide).fetchall()

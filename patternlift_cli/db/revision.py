@@ -5,4 +5,4 @@ to ask it the same costs ~80 ms on every command. tests/test_schema.py proves th
 equals Alembic's head, so a new migration that forgets to update it fails the suite.
 """
 
-HEAD_REVISION = "20261202000010"
+HEAD_REVISION = "20261203000014"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 # Stripe status -> user_subscription_status. Decisions beyond the obvious ones:
@@ -20,6 +21,9 @@ STRIPE_STATUS_MAP: dict[str, str] = {
     "incomplete": "trial",
     "paused": "unpaid",
 }
+
+# Stripe statuses of a subscription that has not ended: one of these decides the learner's plan.
+LIVE_STRIPE_STATUSES = frozenset(("trialing", "active", "past_due", "unpaid", "incomplete", "paused"))
 
 PAID_TIER = "pro"
 FREE_TIER = "basic"
@@ -57,3 +61,19 @@ def format_minor(amount_minor: int, currency: str) -> str:
     places = 0 if code in ZERO_DECIMAL else 3 if code in THREE_DECIMAL else 2
     value = Decimal(amount_minor).scaleb(-places)
     return f"{value:,.{places}f} {code.upper()}"
+
+
+def replaces_stored(*, incoming_status: str, incoming_created: datetime | None,
+                    stored_status: str | None, stored_created: datetime | None) -> bool:
+    """Whether news of one subscription replaces a *different* one stored for the learner.
+
+    The newest subscription decides the plan, unless an older one is still live: a late event
+    for an ended subscription never overwrites the one that followed it, nor a live one.
+    """
+    incoming_live = incoming_status in LIVE_STRIPE_STATUSES
+    stored_live = stored_status in LIVE_STRIPE_STATUSES
+    if incoming_live != stored_live:
+        return incoming_live
+    if incoming_created is None or stored_created is None:
+        return True  # a row stored before its creation time was kept: Stripe's latest word wins
+    return incoming_created >= stored_created

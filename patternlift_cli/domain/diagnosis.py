@@ -7,7 +7,8 @@ first diagnosis whose predicate holds is the first hint the learner is offered; 
 fixed ladder of hints follows.
 
 Predicates work on the JSON values the judge compared (lists, numbers, strings, None), so they
-are the same on the learner's machine and on the server.
+are the same on the learner's machine and on the server. More of them (numbers that mean
+"none", groups, repeats, intervals) live in domain/diagnosis_more.py and are registered here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from patternlift_cli.domain.diagnosis_more import MORE_PREDICATES
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,66 @@ def wrong_selection(case: FailedCase) -> bool:
     return bool(differing) and all(_partly_right(e, a) for e, a in differing)
 
 
+# ----- what the answer's shape and the case's input say (levels, -1, 0, positions) -------------
+
+def regrouped(case: FailedCase) -> bool:
+    """The right values in the right order, grouped into the wrong rows (levels merged or split)."""
+    expected, actual = case.expected, case.actual
+    if not isinstance(expected, list) or not isinstance(actual, list) or expected == actual:
+        return False
+    if not all(isinstance(row, list) for row in [*expected, *actual]):
+        return False
+    return [item for row in expected for item in row] == [item for row in actual for item in row]
+
+
+def reported_not_found(case: FailedCase) -> bool:
+    """Answered -1 ("not found", "none") wherever it differs, although a real answer exists there."""
+    return _every_mismatch(case, lambda e, a: a == -1 and _is_number(a) and _is_number(e))
+
+
+def zero_instead_of_answer(case: FailedCase) -> bool:
+    """Answered 0 where the answer is another number (a best or a total that was never updated)."""
+    return case.status == "failed" and _is_number(case.expected) and case.expected != 0 and _same(0, case.actual)
+
+
+def past_the_end_missed(case: FailedCase) -> bool:
+    """The answer is the position just past the input's end (its length), and the code gave another."""
+    expected = case.expected
+    if case.status != "failed" or not isinstance(expected, int) or isinstance(expected, bool) or expected == case.actual:
+        return False
+    return any(isinstance(value, list) and len(value) == expected > 0 for value in case.args.values())
+
+
+def values_not_in_input(case: FailedCase) -> bool:
+    """Reported numbers that occur nowhere in the input (positions or made-up values, not its own items)."""
+    got, wanted = _numbers(case.actual) or [], _numbers(case.expected) or []
+    unexpected = [item for item in got if item not in wanted]
+    inputs = [value for value in case.args.values() if _numbers(value) is not None]
+    return case.status == "failed" and bool(unexpected and inputs) and not any(
+        item in value for item in unexpected for value in inputs)
+
+
+MODULUS = 10**9 + 7
+
+
+def modulo_forgotten(case: FailedCase) -> bool:
+    """The right number, but not reduced modulo 10^9 + 7 as the problem asks."""
+    expected, actual = case.expected, case.actual
+    return (isinstance(expected, int) and isinstance(actual, int) and not isinstance(actual, bool)
+            and actual != expected and actual % MODULUS == expected)
+
+
+def two_elements(case: FailedCase) -> bool:
+    """The failing case has a two-element list among its arguments (where lo and mid meet)."""
+    return any(len(value) == 2 for value in case.args.values() if isinstance(value, list))
+
+
+
+def positions_for_absent(case: FailedCase) -> bool:
+    """Gave positions where every answer is -1 (the value is not there at all)."""
+    expected, actual = _numbers(case.expected), _numbers(case.actual)
+    return bool(expected and actual and set(expected) == {-1} and -1 not in actual)
+
 PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
     function.__name__: function
     for function in (
@@ -273,6 +336,9 @@ PREDICATES: dict[str, Callable[[FailedCase], bool]] = {
         answer_too_large, answer_too_small, false_instead_of_true, true_instead_of_false,
         missed_impossible, sign_lost, truncated_fraction, string_too_long, string_too_short,
         shifted_by_one, extra_answers, wrong_pick, wrong_selection,
+        regrouped, reported_not_found, zero_instead_of_answer, past_the_end_missed, values_not_in_input,
+        modulo_forgotten, two_elements, positions_for_absent,
+        *MORE_PREDICATES,
     )
 }
 

@@ -21,6 +21,7 @@ Hierarchy::
     ├── NotLoggedInError                 exit 5
     │   └── SignInCodeError              exit 5   a wrong, used, expired or locked sign-in code
     ├── ContentError                     exit 6   a broken curriculum file, names file and field
+    │   └── ContentVersionError          exit 6   the CLI's curriculum is not the server's; says which to upgrade
     ├── RefusedError                     exit 7   a learning rule says no (the solution unlocks
     │   └── StageTransitionError         exit 7   after 3 failed runs; no hints in the assessment)
     ├── ServerError                      exit 8   the PatternLift server is unreachable or failed
@@ -35,7 +36,8 @@ Hierarchy::
     │   └── ProviderError                exit 15  the endpoint failed
     ├── BillingError                     exit 20
     │   ├── BillingNotConfiguredError    exit 21  no Stripe key or price id
-    │   └── WebhookVerificationError     exit 22  bad signature or stale timestamp
+    │   └── WebhookVerificationError     exit 22  bad signature, stale or future timestamp
+    │       └── WebhookRejectedError     exit 22  signed, but not a usable Stripe event
     └── JudgeError                       exit 30  the judge itself could not run
 
 Exit code 1 is also what ``patternlift check`` returns when a submission fails its cases; that is a
@@ -118,6 +120,10 @@ class ContentError(PatternLiftError):
     exit_code = 6
 
 
+class ContentVersionError(ContentError):
+    """The curriculum on the learner's machine is not the one the server teaches."""
+
+
 class RefusedError(PatternLiftError):
     """The request is well formed, but a rule of the learning loop refuses it."""
 
@@ -141,7 +147,9 @@ class BadServerResponseError(ServerError):
 
 
 class TemporarilyUnavailableError(ServerError):
-    pass
+    def __init__(self, message: str, *, hint: str | None = None, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class AIError(PatternLiftError):
@@ -180,6 +188,10 @@ class WebhookVerificationError(BillingError):
     exit_code = 22
 
 
+class WebhookRejectedError(WebhookVerificationError):
+    """A correctly signed delivery that is not a usable event (not an object, fields missing)."""
+
+
 class JudgeError(PatternLiftError):
     exit_code = 30
 
@@ -197,6 +209,7 @@ __all__ = [
     "NotLoggedInError",
     "SignInCodeError",
     "ContentError",
+    "ContentVersionError",
     "RefusedError",
     "StageTransitionError",
     "ServerError",
@@ -212,5 +225,6 @@ __all__ = [
     "BillingError",
     "BillingNotConfiguredError",
     "WebhookVerificationError",
+    "WebhookRejectedError",
     "JudgeError",
 ]

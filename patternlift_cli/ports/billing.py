@@ -29,6 +29,7 @@ class BillingStatus(Model):
     ai_limit_usd: Decimal
     stripe_customer_id: str | None = None
     stripe_subscription_id: str | None = None
+    sync_detail: str | None = None  # what `sync` found at Stripe, one line
 
 
 class Payment(Model):

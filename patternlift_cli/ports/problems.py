@@ -59,6 +59,7 @@ ERROR_KINDS: tuple[ProblemKind, ...] = (
     ProblemKind("not-signed-in", 401, "Not signed in", e.NotLoggedInError),
     ProblemKind("sign-in-code", 400, "Sign-in code refused", e.SignInCodeError),
     ProblemKind("content", 500, "Curriculum error", e.ContentError),
+    ProblemKind("content-version", 409, "Curriculum versions differ", e.ContentVersionError),
     ProblemKind("refused", 409, "Refused by a learning rule", e.RefusedError),
     ProblemKind("stage-transition", 409, "Not in this stage", e.StageTransitionError),
     ProblemKind("server", 502, "Server failed", e.ServerError),
@@ -74,6 +75,7 @@ ERROR_KINDS: tuple[ProblemKind, ...] = (
     ProblemKind("billing", 502, "Billing failed", e.BillingError),
     ProblemKind("billing-not-configured", 503, "Billing not configured", e.BillingNotConfiguredError),
     ProblemKind("webhook-verification", 400, "Webhook not verified", e.WebhookVerificationError),
+    ProblemKind("webhook-rejected", 400, "Webhook event rejected", e.WebhookRejectedError),
     ProblemKind("judge", 503, "Judge unavailable", e.JudgeError),
 )
 

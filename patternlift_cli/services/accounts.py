@@ -78,6 +78,7 @@ def require_profile(db: object, email: str | None) -> UserProfile:
 
 def entitlement_for(session: Session, profile: UserProfile, now: datetime) -> Entitlement:
     from patternlift_cli.db.billing_models import Subscription
+    from patternlift_cli.services.billing_records import paid_through
 
     subscription = session.exec(select(Subscription).where(Subscription.user_id == profile.id)).first()
     status = profile.subscription_status
@@ -85,6 +86,7 @@ def entitlement_for(session: Session, profile: UserProfile, now: datetime) -> En
         status=status.value if status is not None else None,
         trial_ends_at=profile.trial_ends_at,
         current_period_end=subscription.current_period_end if subscription else None,
+        paid_through=paid_through(session.connection(), profile.id) if subscription else None,
         now=now,
     )
 

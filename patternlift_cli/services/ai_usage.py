@@ -4,8 +4,9 @@ Each step is one transaction (one statement on PostgreSQL; db/budget_store.py ru
 them). Reserve is one conditional UPDATE of the learner's profile row, which carries both the
 month's spend and the open reservations' total: `spent + reserved + worst case <= limit` is
 tested on the row as locked, so concurrent calls, processes or server replicas can never both
-take the last of the money. The uncommon cases (the full reply does not fit, a canceled plan
-still in its paid period, a refusal to explain) take a second look here.
+take the last of the money. The statement also decides entitlement, by the same rule as
+domain/entitlement.py; the uncommon cases (the full reply does not fit, a refusal to explain)
+take a second look here.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from patternlift_cli.errors import BudgetExceededError, NotEntitledError, Unknow
 from patternlift_cli.db.budget_store import BudgetFigures, HoldRequest, budget_store
 
 PRICE_SETTING = "PATTERNLIFT_AI_PRICE_OVERRIDES"
-# Rounds of reserve: the full request, then a smaller one or an entitlement the SQL could not
-# see, then again if another call took the room meanwhile.
+# Rounds of reserve: the full request, then a smaller one, then again if another call took the
+# room (or the plan changed) meanwhile.
 MAX_RESERVE_ROUNDS = 4
 logger = logging.getLogger(__name__)
 
@@ -101,14 +102,13 @@ def reserve(
     now = now or datetime.now(UTC)
     store = budget_store(engine)
     quote = Quote(max_completion_tokens, round_up_to_micro(worst_case_cost(max_completion_tokens)))
-    assume_entitled = False
     figures: BudgetFigures | None = None
     for _ in range(MAX_RESERVE_ROUNDS):
         request = HoldRequest(
             hold_id=uuid.uuid4(), user_id=user_id, session_id=session_id, interaction_type=interaction_type,
             model=model, price_basis=price_basis, amount_usd=quote.amount_usd,
             prompt_token_bound=prompt_token_bound, max_completion_tokens=quote.max_completion_tokens,
-            expires_at=now + ttl, assume_entitled=assume_entitled,
+            expires_at=now + ttl,
         )
         figures = store.reserve(request, now)
         if figures is None:
@@ -124,8 +124,7 @@ def reserve(
             raise distrusted_model_error(engine, model)
         if not figures.entitled:
             _require_entitlement(engine, user_id, figures, now)
-            assume_entitled = True  # a canceled plan inside the period it paid for
-            continue
+            continue  # the plan changed between the statement and the check: ask again
         smaller = plan_reservation(
             spent=figures.spent, reserved=figures.reserved, limit=figures.limit, worst_case_cost=worst_case_cost,
             max_completion_tokens=max_completion_tokens, min_completion_tokens=min_completion_tokens,
@@ -138,17 +137,20 @@ def reserve(
 
 
 def _require_entitlement(engine: Engine, user_id: uuid.UUID, figures: BudgetFigures, now: datetime) -> None:
-    """The full entitlement rule, for the states the reserve statement does not grant by itself."""
-    period_end = None
-    if figures.status == "canceled":  # only a canceled plan's access depends on its period end
+    """The reserve statement refused the plan: the domain rule says why, in the learner's words."""
+    period_end = paid = None
+    if figures.status == "canceled":  # only a canceled plan's access depends on its paid period
         from patternlift_cli.db.models import Subscription
+        from patternlift_cli.services.billing_records import paid_through
 
         with session_scope(engine) as session:
             period_end = session.execute(
                 sa.select(Subscription.current_period_end).where(Subscription.user_id == user_id)
             ).scalar_one_or_none()
+            paid = paid_through(session.connection(), user_id)
     decision = decide_entitlement(
-        status=figures.status, trial_ends_at=figures.trial_ends_at, current_period_end=period_end, now=now
+        status=figures.status, trial_ends_at=figures.trial_ends_at, current_period_end=period_end,
+        paid_through=paid, now=now,
     )
     if not decision.allowed:
         raise NotEntitledError(

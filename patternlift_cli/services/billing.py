@@ -1,8 +1,9 @@
 """Subscriptions through Stripe: checkout, sync, cancel, status, payment history.
 
-Stripe is the source of truth. Every write here stores an object just fetched from Stripe, so
-whatever order calls and webhooks arrive in, the database ends in Stripe's current state.
-Network calls happen outside database transactions; each store is one transaction.
+Stripe is the source of truth. Every write here stores an object just fetched from Stripe
+(services/billing_records.py), so whatever order calls and webhooks arrive in, the database
+ends in Stripe's current state. Network calls happen outside database transactions, except
+under the learner's lock in sync; each store is one transaction.
 """
 
 from __future__ import annotations
@@ -12,27 +13,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from patternlift_cli.billing.client import call as stripe_call
-from patternlift_cli.db.models import PaymentHistory, Subscription, UserProfile
 from patternlift_cli.db.unit import Database
-from patternlift_cli.db.upsert import upsert
-from patternlift_cli.domain.billing import invoice_status, map_stripe_status, tier_for
+from patternlift_cli.db.upsert import insert_ignoring_duplicates
+from patternlift_cli.domain.billing import LIVE_STRIPE_STATUSES
 from patternlift_cli.domain.entitlement import decide_entitlement
 from patternlift_cli.errors import BillingNotConfiguredError, UsageError
 from patternlift_cli.ports.billing import BillingStatus, CheckoutStart, Payment
 from patternlift_cli.services.accounts import ai_limit, trial_days_left
-
-SUBSCRIPTIONS = Subscription.__table__
-PAYMENTS = PaymentHistory.__table__
-PROFILES = UserProfile.__table__
-# Stripe statuses of a subscription that has not ended: one of these decides the learner's plan.
-LIVE_STRIPE_STATUSES = ("trialing", "active", "past_due", "unpaid", "incomplete", "paused")
-
-
-def _time(seconds: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(seconds), UTC) if seconds else None
+from patternlift_cli.services.billing_records import (
+    PAYMENTS,
+    PROFILES,
+    SUBSCRIPTIONS,
+    lock_learner,
+    paid_through,
+    store_invoice,
+    store_subscription,
+)
 
 
 def configured_client() -> Any:
@@ -49,6 +47,22 @@ def configured_client() -> Any:
     return stripe_client(api_key, api_base=settings.stripe_api_base, max_network_retries=settings.stripe_max_network_retries)
 
 
+def require_return_urls() -> tuple[str, str]:
+    """Where Stripe Checkout sends the browser back: the operator's pages, never a guess."""
+    from patternlift_cli.config import get_settings
+
+    settings = get_settings()
+    missing = [name for name, value in (("PATTERNLIFT_CHECKOUT_SUCCESS_URL", settings.checkout_success_url),
+                                        ("PATTERNLIFT_CHECKOUT_CANCEL_URL", settings.checkout_cancel_url)) if not value]
+    if missing:
+        raise BillingNotConfiguredError(
+            f"Checkout needs {' and '.join(missing)}: the pages Stripe sends the browser back to.",
+            hint=f"Set {'it' if len(missing) == 1 else 'them'} to your own https:// pages (see .env.example).",
+        )
+    assert settings.checkout_success_url and settings.checkout_cancel_url
+    return settings.checkout_success_url, settings.checkout_cancel_url
+
+
 def require_price_id() -> str:
     from patternlift_cli.config import get_settings
 
@@ -59,99 +73,6 @@ def require_price_id() -> str:
             hint="Set PATTERNLIFT_STRIPE_PRICE_ID to the Stripe price id of the plan (price_...).",
         )
     return price_id
-
-
-# ----- storing what Stripe says ------------------------------------------------------------------
-
-
-def _upsert(connection: Connection, table: sa.Table, values: dict[str, Any], key: str) -> None:
-    connection.execute(upsert(
-        table, connection.dialect.name, [key], values,
-        # When a payment first failed stays what it was.
-        overrides={"failed_at": lambda statement: sa.func.coalesce(table.c.failed_at, statement.excluded.failed_at)}
-        if "failed_at" in values else None,
-    ))
-
-
-def store_subscription(connection: Connection, user_id: uuid.UUID, subscription: dict[str, Any], now: datetime) -> str:
-    """Store a freshly fetched Stripe subscription and move the profile's status with it."""
-    items = (subscription.get("items") or {}).get("data") or []
-    item = items[0] if items else {}
-    # Recent API versions keep the period on the subscription item; older ones on the subscription.
-    period_end = item.get("current_period_end") or subscription.get("current_period_end")
-    status = map_stripe_status(subscription["status"])
-    customer = subscription["customer"]
-    customer_id = customer if isinstance(customer, str) else customer["id"]
-    values = {
-        "stripe_customer_id": customer_id,
-        "stripe_subscription_id": subscription["id"],
-        "stripe_price_id": (item.get("price") or {}).get("id"),
-        "status": status,
-        "stripe_status": subscription["status"],
-        "current_period_end": _time(period_end),
-        "cancel_at_period_end": bool(subscription.get("cancel_at_period_end")),
-        "canceled_at": _time(subscription.get("canceled_at")),
-        "trial_end": _time(subscription.get("trial_end")),
-        "updated_at": now,
-    }
-    current = connection.execute(
-        sa.select(SUBSCRIPTIONS.c.stripe_subscription_id, SUBSCRIPTIONS.c.stripe_status)
-        .where(SUBSCRIPTIONS.c.user_id == user_id)
-    ).first()
-    if (
-        current is not None
-        and current.stripe_subscription_id not in (None, subscription["id"])
-        and current.stripe_status in LIVE_STRIPE_STATUSES
-        and subscription["status"] not in LIVE_STRIPE_STATUSES
-    ):
-        return current.stripe_status  # an old, ended subscription's news: the live one decides
-    _upsert(connection, SUBSCRIPTIONS, {"id": uuid.uuid4(), "user_id": user_id, "created_at": now, **values}, "user_id")
-    connection.execute(
-        sa.update(PROFILES).where(PROFILES.c.id == user_id).values(
-            subscription_status=status, subscription_tier=tier_for(status), updated_at=now
-        )
-    )
-    return status
-
-
-def store_invoice(connection: Connection, user_id: uuid.UUID, invoice: dict[str, Any], now: datetime, *,
-                  payment_failed: bool = False) -> None:
-    """One payment_history row per invoice, updated in place as the invoice moves."""
-    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
-    subscription_id = parent.get("subscription") or invoice.get("subscription")
-    if isinstance(subscription_id, dict):
-        subscription_id = subscription_id.get("id")
-    failed = payment_failed or bool(
-        invoice.get("status") == "open" and (invoice.get("attempt_count") or 0) > 0 and not invoice.get("paid")
-    )
-    status = invoice_status(invoice.get("status"), payment_failed=failed)
-    local_subscription = connection.execute(
-        sa.select(SUBSCRIPTIONS.c.id).where(SUBSCRIPTIONS.c.stripe_subscription_id == subscription_id)
-    ).scalar_one_or_none() if subscription_id else None
-    paid_at = _time((invoice.get("status_transitions") or {}).get("paid_at"))
-    _upsert(connection, PAYMENTS, {
-        "id": uuid.uuid4(),
-        "user_id": user_id,
-        "subscription_id": local_subscription,
-        "stripe_invoice_id": invoice["id"],
-        "stripe_subscription_id": subscription_id,
-        "amount_minor": int(invoice.get("amount_paid") or 0) if status == "paid" else int(invoice.get("amount_due") or 0),
-        "currency": str(invoice.get("currency") or "usd").lower(),
-        "status": status,
-        "paid_at": paid_at,
-        "failed_at": now if status == "failed" else None,
-        "hosted_invoice_url": invoice.get("hosted_invoice_url"),
-        "created_at": _time(invoice.get("created")) or now,
-        "updated_at": now,
-    }, "stripe_invoice_id")
-
-
-def user_for_customer(connection: Connection, customer_id: str | None) -> uuid.UUID | None:
-    if not customer_id:
-        return None
-    return connection.execute(
-        sa.select(SUBSCRIPTIONS.c.user_id).where(SUBSCRIPTIONS.c.stripe_customer_id == customer_id)
-    ).scalar_one_or_none()
 
 
 # ----- the learner's plan ---------------------------------------------------------------------------
@@ -169,20 +90,14 @@ def _live_subscription(subscriptions: list[dict[str, Any]]) -> dict[str, Any] | 
 
 
 def current_subscription(subscriptions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The one that decides the learner's plan: a live one, else the most recent."""
+    """The one that decides the learner's plan: a live one, else the most recent.
+
+    Stripe lists newest first, so on a tie in `created` (whole seconds) the first one wins.
+    """
     live = _live_subscription(subscriptions)
     if live is not None:
         return live
     return max(subscriptions, key=lambda s: s.get("created") or 0) if subscriptions else None
-
-
-def lock_learner(connection: Connection, user_id: uuid.UUID) -> None:
-    """Serialise billing writes per learner, so an older Stripe copy never lands after a newer one.
-
-    Callers fetch from Stripe *after* taking this lock (on SQLite the transaction's BEGIN
-    IMMEDIATE already holds the write lock).
-    """
-    connection.execute(sa.select(PROFILES.c.id).where(PROFILES.c.id == user_id).with_for_update())
 
 
 class LocalBilling:
@@ -200,12 +115,10 @@ class LocalBilling:
 
     def start_checkout(self, *, now: datetime | None = None) -> CheckoutStart:
         """Create (or reuse) the Stripe customer and a subscription-mode Checkout Session."""
-        from patternlift_cli.config import get_settings
-
         now = now or datetime.now(UTC)
         price_id = require_price_id()
-        settings = get_settings()
         client = configured_client()
+        success_url, cancel_url = require_return_urls()  # before any Stripe call
         row = self._row()
         customer_id = row["stripe_customer_id"] if row else None
         if customer_id is not None:
@@ -226,6 +139,7 @@ class LocalBilling:
                 options={"idempotency_key": f"patternlift-customer-{self.user_id}"},
             )
             customer_id = customer["id"]
+            self._keep_customer(customer_id, now)
         session = stripe_call(
             "start checkout", client.v1.checkout.sessions.create,
             params={
@@ -233,15 +147,16 @@ class LocalBilling:
                 "customer": customer_id,
                 "client_reference_id": str(self.user_id),
                 "line_items": [{"price": price_id, "quantity": 1}],
-                "success_url": settings.checkout_success_url,
-                "cancel_url": settings.checkout_cancel_url,
+                "success_url": success_url,
+                "cancel_url": cancel_url,
             },
             options={"idempotency_key": f"patternlift-checkout-{self.user_id}-{uuid.uuid4()}"},
         )
         with self.db.connection() as connection:
             # A new checkout replaces an ended subscription; sync then finds the new one.
             values = {"stripe_customer_id": customer_id, "stripe_checkout_session_id": session["id"],
-                      "stripe_subscription_id": None, "stripe_price_id": price_id, "updated_at": now}
+                      "stripe_subscription_id": None, "stripe_created_at": None, "stripe_price_id": price_id,
+                      "updated_at": now}
             updated = connection.execute(
                 sa.update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.user_id == self.user_id).values(**values)
             )
@@ -249,6 +164,15 @@ class LocalBilling:
                 connection.execute(sa.insert(SUBSCRIPTIONS).values(
                     id=uuid.uuid4(), user_id=self.user_id, status="trial", created_at=now, **values))
         return CheckoutStart(session_id=session["id"], url=session["url"], customer_id=customer_id)
+
+    def _keep_customer(self, customer_id: str, now: datetime) -> None:
+        """Store a new customer before anything else can fail: the next checkout reuses it
+        instead of creating a second one (the idempotency key only lasts Stripe's 24 hours)."""
+        with self.db.connection() as connection:
+            connection.execute(insert_ignoring_duplicates(SUBSCRIPTIONS, connection.dialect.name, ["user_id"], {
+                "id": uuid.uuid4(), "user_id": self.user_id, "stripe_customer_id": customer_id, "status": "trial",
+                "created_at": now, "updated_at": now,
+            }))
 
     def checkout_state(self, session_id: str) -> str:
         """'open', 'complete' or 'expired'; a completed checkout is synced on the spot."""
@@ -259,13 +183,28 @@ class LocalBilling:
         return state
 
     def sync(self, *, now: datetime | None = None) -> BillingStatus:
-        """Re-fetch the learner's subscription and invoices from Stripe and store them."""
+        """Re-fetch the learner's subscription and invoices from Stripe and store them.
+
+        With no customer stored, it is looked up at Stripe first (services/billing_lookup.py).
+        `sync_detail` on the result says what was found.
+        """
+        from patternlift_cli.services.billing_lookup import find_customer
+
         now = now or datetime.now(UTC)
         client = configured_client()
         row = self._row()
+        found = ""
         if row is None:
-            return self.status(now=now)
-        customer_id = row["stripe_customer_id"]
+            customer = find_customer(client, self.user_id, self.email,
+                                     lambda customer_id: bool(_customer_subscriptions(client, customer_id)))
+            if customer is None:
+                return self.status(now=now).model_copy(update={
+                    "sync_detail": f"Stripe has no customer for {self.email}; there was nothing to sync."})
+            self._keep_customer(customer.id, now)
+            found = f"Found your customer {customer.id} at Stripe (by {customer.found_by}). "
+            customer_id = customer.id
+        else:
+            customer_id = row["stripe_customer_id"]
         with self.db.connection(write=True) as connection:
             lock_learner(connection, self.user_id)
             subscription = current_subscription(_customer_subscriptions(client, customer_id))
@@ -275,7 +214,11 @@ class LocalBilling:
                 store_subscription(connection, self.user_id, subscription, now)
             for invoice in invoices:
                 store_invoice(connection, self.user_id, invoice, now)
-        return self.status(now=now)
+        if subscription is None:
+            found += f"Customer {customer_id} has no subscription at Stripe."
+        else:
+            found += f"Subscription {subscription['id']} is {subscription['status']} at Stripe; {len(invoices)} invoice(s)."
+        return self.status(now=now).model_copy(update={"sync_detail": found})
 
     def cancel(self, *, now: datetime | None = None) -> BillingStatus:
         """Cancel at the end of the period already paid for."""
@@ -300,11 +243,12 @@ class LocalBilling:
             row = connection.execute(
                 sa.select(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.user_id == self.user_id)
             ).mappings().first()
+            paid = paid_through(connection, self.user_id) if row else None
         status = profile["subscription_status"]
         state = getattr(status, "value", status) or "trial"
         period_end = row["current_period_end"] if row else None
         decision = decide_entitlement(status=state, trial_ends_at=profile["trial_ends_at"],
-                                      current_period_end=period_end, now=now)
+                                      current_period_end=period_end, paid_through=paid, now=now)
         configured = ai_configured()
         return BillingStatus(
             email=profile["email"],

@@ -18,7 +18,9 @@ def whoami(summary: ProfileSummary) -> RenderableType:
     if summary.full_name:
         table.add_row("Name", Text(summary.full_name))
     if summary.server:
-        table.add_row("Server", Text(summary.server))
+        table.add_row("Server", Text(f"{summary.server} ({summary.mode} mode)"))
+    elif summary.mode != "solo":
+        table.add_row("Mode", summary.mode)
     table.add_row("Plan", f"{summary.plan} ({summary.status})")
     if summary.trial_days_left is not None:
         table.add_row("Trial", f"{summary.trial_days_left} day(s) left")
@@ -35,6 +37,8 @@ def billing_status(status: BillingStatus) -> RenderableType:
         table.add_row("Trial", f"{status.trial_days_left} day(s) left, ends {status.trial_ends_at:%Y-%m-%d}")
     if status.current_period_end:
         label = "Access until" if status.cancel_at_period_end or status.status == "canceled" else "Renews"
+        if status.status == "canceled" and not status.ai_allowed:
+            label = "Period ends"  # an unpaid period gives no access; the AI tutor line says why
         table.add_row(label, f"{status.current_period_end:%Y-%m-%d}")
     table.add_row("AI tutor", ("on: " if status.ai_allowed else "off: ") + status.ai_reason)
     table.add_row("AI limit", f"{format_usd(status.ai_limit_usd)} / month")

@@ -11,8 +11,11 @@ from rich.text import Text
 
 def settings(report: dict[str, Any]) -> RenderableType:
     table = Table(show_header=False, box=None)
+    sources = report.get("sources", {})
     for name, value in report["settings"].items():
-        table.add_row(name, Text(str(value if value is not None else "(not set)")))
+        source = sources.get(name)
+        table.add_row(name, Text.assemble(str(value if value is not None else "(not set)"),
+                                          (f"  ({source})" if source else "", "dim")))
     for provider, info in report["keys"].items():
         table.add_row(f"{provider} key", Text.assemble(info["value"], (f"  ({info['source']})" if info["source"] else "", "dim")))
     return table

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -37,6 +38,7 @@ class FakeStripe:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._ids = itertools.count(1)
         self._idempotent: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._failures: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
         self._lock = threading.RLock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -58,13 +60,16 @@ class FakeStripe:
 
     # ----- playing Stripe's part -----------------------------------------------------------------
 
-    def complete_checkout(self, session_id: str, *, now: int | None = None) -> dict[str, Any]:
+    def complete_checkout(self, session_id: str, *, now: int | None = None, paid: bool = True) -> dict[str, Any]:
+        """The learner pays (or, `paid=False`, the first charge is declined: Stripe leaves the
+        subscription `incomplete` with one open invoice, and expires it after 23 hours)."""
         with self._lock:
             now = now or int(time.time())
             session = self.sessions[session_id]
             subscription = {
                 "id": self._id("sub"), "object": "subscription", "customer": session["customer"],
-                "status": "active", "cancel_at_period_end": False, "canceled_at": None, "trial_end": None,
+                "status": "active" if paid else "incomplete", "cancel_at_period_end": False,
+                "canceled_at": None, "trial_end": None,
                 "created": now,
                 "items": {"object": "list", "data": [{
                     "id": self._id("si"), "object": "subscription_item",
@@ -74,8 +79,20 @@ class FakeStripe:
             }
             self.subscriptions[subscription["id"]] = subscription
             session.update(status="complete", subscription=subscription["id"])
-            self.new_invoice(subscription["id"], paid=True, now=now)
+            self.new_invoice(subscription["id"], paid=paid, now=now)
             return subscription
+
+    def fail_next(self, method: str, path: str, *, status: int = 400, times: int = 1,
+                  message: str = "Injected failure") -> None:
+        """The next `times` calls of METHOD PATH answer this error (before idempotency)."""
+        with self._lock:
+            error = (status, _error("api_error" if status >= 500 else "invalid_request_error", message))
+            self._failures.setdefault((method, path), []).extend([error] * times)
+
+    def forget_idempotency_keys(self) -> None:
+        """Stripe keeps an Idempotency-Key for 24 hours; this is the next day."""
+        with self._lock:
+            self._idempotent.clear()
 
     def expire_checkout(self, session_id: str) -> None:
         with self._lock:
@@ -85,6 +102,7 @@ class FakeStripe:
         with self._lock:
             now = now or int(time.time())
             subscription = self.subscriptions[subscription_id]
+            item = subscription["items"]["data"][0]
             invoice = {
                 "id": self._id("in"), "object": "invoice", "customer": subscription["customer"],
                 "status": "paid" if paid else "open", "paid": paid, "attempt_count": 1,
@@ -92,6 +110,13 @@ class FakeStripe:
                 "created": now, "hosted_invoice_url": f"https://invoice.stripe.test/{now}",
                 "status_transitions": {"paid_at": now if paid else None},
                 "parent": {"type": "subscription_details", "subscription_details": {"subscription": subscription_id}},
+                # Stripe bills in advance: the line's period is the one paid for; the invoice's
+                # own period_start/period_end are the previous period (here: the moment).
+                "period_start": now, "period_end": now,
+                "lines": {"object": "list", "has_more": False, "data": [{
+                    "id": self._id("il"), "object": "line_item", "amount": PLAN_AMOUNT, "currency": "usd",
+                    "period": {"start": item["current_period_start"], "end": item["current_period_end"]},
+                }]},
             }
             self.invoices[invoice["id"]] = invoice
             return invoice
@@ -130,6 +155,18 @@ class FakeStripe:
                             "metadata": {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")}}
                 self.customers[customer["id"]] = customer
                 return 200, customer
+            if method == "GET" and parts == ["customers"]:  # newest first, as Stripe lists
+                data = [c for c in reversed(self.customers.values())
+                        if "email" not in params or c["email"] == params["email"]]
+                return 200, {"object": "list", "data": data[: int(params.get("limit", 10))], "has_more": False}
+            if method == "GET" and parts == ["customers", "search"]:
+                match = re.fullmatch(r"(email|metadata\['(\w+)'\]):'([^']*)'", params.get("query", ""))
+                if match is None:
+                    return 400, _error("invalid_request_error", "this fake searches one email:'..' or metadata['k']:'..'")
+                field, key, value = match.groups()
+                data = [c for c in reversed(self.customers.values())
+                        if (c["metadata"].get(key) if key else c["email"]) == value]
+                return 200, {"object": "search_result", "data": data, "has_more": False, "next_page": None}
             if method == "POST" and parts == ["checkout", "sessions"]:
                 if params.get("mode") != "subscription" or params.get("customer") not in self.customers:
                     return 400, _error("invalid_request_error", "mode must be subscription with a known customer")
@@ -145,7 +182,8 @@ class FakeStripe:
                 return self._get(self.sessions, parts[2])
             if parts and parts[0] == "subscriptions":
                 if method == "GET" and len(parts) == 1:
-                    data = [s for s in self.subscriptions.values() if s["customer"] == params.get("customer")]
+                    # Stripe lists newest first.
+                    data = [s for s in reversed(self.subscriptions.values()) if s["customer"] == params.get("customer")]
                     return 200, {"object": "list", "data": data[: int(params.get("limit", 10))], "has_more": False}
                 if method == "GET" and len(parts) == 2:
                     return self._get(self.subscriptions, parts[1])
@@ -156,7 +194,7 @@ class FakeStripe:
                     return 200, subscription
             if parts and parts[0] == "invoices":
                 if method == "GET" and len(parts) == 1:
-                    data = [i for i in self.invoices.values() if i["customer"] == params.get("customer")]
+                    data = [i for i in reversed(self.invoices.values()) if i["customer"] == params.get("customer")]
                     return 200, {"object": "list", "data": data, "has_more": False}
                 if method == "GET" and len(parts) == 2:
                     return self._get(self.invoices, parts[1])
@@ -189,7 +227,10 @@ class FakeStripe:
                 else:
                     key = self.headers.get("Idempotency-Key") if method == "POST" else None
                     with fake._lock:
-                        if key and key in fake._idempotent:
+                        failures = fake._failures.get((method, url.path))
+                        if failures:
+                            status, body = failures.pop(0)
+                        elif key and key in fake._idempotent:
                             status, body = fake._idempotent[key]
                         else:
                             status, body = fake._route(method, url.path, params)

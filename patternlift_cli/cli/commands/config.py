@@ -74,15 +74,26 @@ def delete_key(provider: Provider = typer.Argument(..., help="openai, stripe or 
 
 @config_app.command("show")
 def show(as_json: bool = JSON_OPTION) -> None:
-    """Show the settings in effect and where each key comes from (keys are masked).
+    """Show the settings and endpoints in effect, where each came from (environment, .env,
+    default, remembered) and where each key comes from (keys are masked).
 
     Example: `patternlift config show --json`
     """
     from patternlift_cli.cli.context import ui
+    from patternlift_cli.config import get_settings
+    from patternlift_cli.errors import ConfigError
+    from patternlift_cli.remote import token_store
     from patternlift_cli.services.configuration import settings_in_effect
     from patternlift_cli.ui import config_view
 
-    report = settings_in_effect()
+    try:
+        connection = token_store.load()
+    except ConfigError:  # a remembered address that no longer parses: show the rest
+        connection = None
+    server_source = None
+    if connection is not None and not get_settings().server_url:
+        server_source = "remembered"  # stored beside the token at sign-in (remote/token_store.py)
+    report = settings_in_effect(server_url=connection.server_url if connection else None, server_source=server_source)
     if as_json:
         ui().print_json(report)
     else:

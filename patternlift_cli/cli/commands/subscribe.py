@@ -116,12 +116,19 @@ def cancel(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for c
 def sync() -> None:
     """Fetch your subscription and invoices from Stripe again and store them.
 
+    With nothing stored here (a checkout paid on another machine), your customer record is
+    looked up at Stripe by your email and profile id first.
+
     Example: `patternlift subscribe sync`
     """
     from patternlift_cli.cli.context import current_learner, ui
     from patternlift_cli.ui import account_view
 
-    ui().show(account_view.billing_status(current_learner().billing.sync()))
+    status = current_learner().billing.sync()
+    terminal = ui()
+    if status.sync_detail:
+        terminal.text(status.sync_detail)
+    terminal.show(account_view.billing_status(status))
 
 
 @subscribe_app.command("history")
