@@ -412,3 +412,20 @@ def test_the_cap_holds_across_two_replicas_and_64_concurrent_ask_processes(ai: P
     assert spent <= Decimal("3.00")
     assert open_reservations(ai) == [] and profile(ai).current_month_ai_reserved == 0
 
+
+
+def test_a_hint_in_a_connected_session_waits_to_be_scored_by_the_next_run(ai: Platform, provider, home) -> None:
+    """As in solo mode, a hint is remembered in the session (written as the learner, under RLS)."""
+    from patternlift_cli.remote.client import ServerClient
+    from patternlift_cli.remote.learning import RemoteLearning
+
+    token = learner_token(ai)
+    session = RemoteLearning(ServerClient(ai.url, token=token, timeout_seconds=15)).open_session("two-pointers")
+    reply = remote_tutor(ai.url, token).reply(
+        "hint", pattern_id="two-pointers", session_id=session.session_id,
+        problem_id="two-pointers-1-pair-with-target-sum", code="class Solution: ...",
+        failing_case={"input": [[1, 2], 3], "expected": [0, 1], "got": None})
+    (row,) = ai.sql("SELECT stage_progress::text AS progress FROM learning_sessions WHERE id = :id",
+                    id=session.session_id)
+    assert str(reply.interaction_id) in row.progress
+    assert [(r.id, r.interaction_type) for r in interactions(ai)] == [(reply.interaction_id, "hint")]
