@@ -55,6 +55,14 @@ class FakeStripe:
         self._server.shutdown()
         self._server.server_close()
 
+    def reset(self) -> None:
+        """Forget every object, request, key and injected failure (a fake shared by a module's tests)."""
+        with self._lock:
+            for store in (self.customers, self.sessions, self.subscriptions, self.invoices,
+                          self._idempotent, self._failures):
+                store.clear()
+            self.requests.clear()
+
     def _id(self, prefix: str) -> str:
         return f"{prefix}_test{next(self._ids):04d}"
 
