@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     server_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
     server_max_attempts: int = Field(default=3, ge=1, le=10)
     server_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    server_judge_queue: int = Field(
+        default=8, ge=0, le=1000,
+        description="Server: assessment solutions waiting for a worker's judge before it answers busy (503).",
+    )
     server_forwarded_allow_ips: str | None = Field(
         default=None,
         description="Proxies whose X-Forwarded-For/-Proto are trusted (comma list, or *).",

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # The server tests' fixtures (uvicorn replicas, SMTP, JWKS), registered once so that their
 # session scope really is one per run (importing them into each module would start them per module).
-pytest_plugins = ("tests.server_support",)
+pytest_plugins = ("tests.server_support", "tests.connected_support")
 
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -220,7 +220,12 @@ def learner(database_url: str):
 
 
 def local_database():
-    """The configured database, as the use cases take it."""
+    """The configured database, as the use cases take it (in connected mode: the platform's)."""
+    platform_url = os.environ.get("PATTERNLIFT_TEST_PLATFORM_DB")
+    if platform_url:
+        from patternlift_cli.db.unit import Database
+
+        return Database(sa.create_engine(platform_url, poolclass=sa.pool.NullPool))
     from patternlift_cli.services.learner import local_database as configured
 
     return configured()

@@ -1,6 +1,6 @@
 """two-pointers, the real curriculum and the real judge, driven end to end by script.
 
-On SQLite and PostgreSQL: calibration, lesson, a failed then passed knowledge check, three
+On SQLite, PostgreSQL and in connected mode (the real server on PostgreSQL): calibration, lesson, a failed then passed knowledge check, three
 practice levels (a failing then passing submission and a hint), the mastery assessment; then
 the stored rows. A second run is a real subprocess killed mid-practice and resumed.
 """
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from patternlift_cli.domain.question_pool import CHECK_SIZE
@@ -83,7 +84,17 @@ def check_steps(*, fail: bool, size: int = CHECK_SIZE) -> list[Step]:
     return [answer_for(choose, PATTERN)] * size
 
 
-def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
+def signed_in_engine(request: pytest.FixtureRequest, backend: str) -> sa.Engine:
+    """A learner signed in on `backend`, and the database that stores their progress: the
+    SQLite file, PostgreSQL directly, or the server's PostgreSQL behind the real replicas."""
+    if backend == "connected":
+        return request.getfixturevalue("connected").engine
+    request.getfixturevalue("learner")
+    return request.getfixturevalue("engine")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres", "connected"])
+def test_two_pointers_end_to_end(backend, request, monkeypatch) -> None:
     from patternlift_cli.db.models import (
         LearningAttempt,
         LearningSession,
@@ -93,6 +104,7 @@ def test_two_pointers_end_to_end(learner, engine, monkeypatch) -> None:
     )
     from patternlift_cli.domain import calibration
 
+    engine = signed_in_engine(request, backend)
     pattern = _real_curriculum()
     answers = {"experience": "b", "foundations": "b", "learning_style": "a", "when_stuck": "c", "time": "b"}
     guidance = calibration.calibrate(answers).guidance_config
@@ -155,7 +167,9 @@ def _stage(engine) -> tuple[str, int, int]:
         return (row.current_stage.value, row.current_level, row.attempts_count)
 
 
-def test_killed_mid_practice_resumes_at_the_same_level(learner, engine, home, monkeypatch) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgres", "connected"])
+def test_killed_mid_practice_resumes_at_the_same_level(backend, request, home, monkeypatch) -> None:
+    engine = signed_in_engine(request, backend)
     pattern = _real_curriculum()
     from patternlift_cli.practice.workspace import workspace_file
     from tests.conftest import signed_in

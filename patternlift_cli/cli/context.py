@@ -45,7 +45,7 @@ def current_learner(*, ask: bool = True) -> Learner:
     if connection is not None:
         from patternlift_cli.remote.learner import remote_learner
 
-        return remote_learner(connection)
+        return remote_learner(connection, notify=lambda line: ui().text(line))
 
     from patternlift_cli.services.learner import local_learner, sign_in_locally
 

@@ -21,6 +21,7 @@ Hierarchy::
     ├── NotLoggedInError                 exit 5
     │   └── SignInCodeError              exit 5   a wrong, used, expired or locked sign-in code
     ├── ContentError                     exit 6   a broken curriculum file, names file and field
+    │   └── ContentVersionError          exit 6   the CLI's curriculum is not the server's; says which to upgrade
     ├── RefusedError                     exit 7   a learning rule says no (the solution unlocks
     │   └── StageTransitionError         exit 7   after 3 failed runs; no hints in the assessment)
     ├── ServerError                      exit 8   the PatternLift server is unreachable or failed
@@ -119,6 +120,10 @@ class ContentError(PatternLiftError):
     exit_code = 6
 
 
+class ContentVersionError(ContentError):
+    """The curriculum on the learner's machine is not the one the server teaches."""
+
+
 class RefusedError(PatternLiftError):
     """The request is well formed, but a rule of the learning loop refuses it."""
 
@@ -142,7 +147,9 @@ class BadServerResponseError(ServerError):
 
 
 class TemporarilyUnavailableError(ServerError):
-    pass
+    def __init__(self, message: str, *, hint: str | None = None, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class AIError(PatternLiftError):
@@ -202,6 +209,7 @@ __all__ = [
     "NotLoggedInError",
     "SignInCodeError",
     "ContentError",
+    "ContentVersionError",
     "RefusedError",
     "StageTransitionError",
     "ServerError",

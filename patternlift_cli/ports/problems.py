@@ -59,6 +59,7 @@ ERROR_KINDS: tuple[ProblemKind, ...] = (
     ProblemKind("not-signed-in", 401, "Not signed in", e.NotLoggedInError),
     ProblemKind("sign-in-code", 400, "Sign-in code refused", e.SignInCodeError),
     ProblemKind("content", 500, "Curriculum error", e.ContentError),
+    ProblemKind("content-version", 409, "Curriculum versions differ", e.ContentVersionError),
     ProblemKind("refused", 409, "Refused by a learning rule", e.RefusedError),
     ProblemKind("stage-transition", 409, "Not in this stage", e.StageTransitionError),
     ProblemKind("server", 502, "Server failed", e.ServerError),

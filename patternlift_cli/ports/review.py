@@ -24,6 +24,7 @@ class ReviewSession(Model):
     problem_id: str
     workspace_file: str                 # a fresh file: the review is solved again from scratch
     problem_passed: bool | None = None
+    fresh: bool = False                 # just started: the file is to be written from the starter
 
 
 class ReviewOutcome(Model):

@@ -17,6 +17,12 @@ def workspace_file(problem: Any) -> Path:
     return get_settings().workspace_dir / problem.pattern / f"{problem.id}.py"
 
 
+def review_file(problem: Any) -> Path:
+    """The review's own file: a review is solved again from scratch, beside the practice file."""
+    regular = workspace_file(problem)
+    return regular.parent / "review" / regular.name
+
+
 def starter_code(problem: Any) -> str:
     header = f"# {problem.title} ({problem.pattern}, {problem.level_label})\n"
     header += "# Run `patternlift check " + problem.id + "` or use [r]un in `patternlift learn`.\n"

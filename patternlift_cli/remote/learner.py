@@ -7,6 +7,7 @@ idempotency keys) and is built on first use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from patternlift_cli.remote.client import ServerClient
@@ -16,10 +17,13 @@ from patternlift_cli.remote.token_store import Connection
 class RemoteLearner:
     mode = "connected"
 
-    def __init__(self, connection: Connection, client: ServerClient, email: str) -> None:
+    def __init__(
+        self, connection: Connection, client: ServerClient, email: str, *, notify: Callable[[str], None] | None = None
+    ) -> None:
         self.connection = connection
         self.client = client
         self.email = email
+        self.notify = notify  # one line for the learner (a kept answer sent, or dropped)
 
     @property
     def server_url(self) -> str:
@@ -35,18 +39,20 @@ class RemoteLearner:
     def learning(self):  # type: ignore[no-untyped-def]
         from patternlift_cli.remote.learning import RemoteLearning
 
-        return RemoteLearning(self.client)
+        return RemoteLearning(self.client, notify=self.notify)
 
     @cached_property
     def review(self):  # type: ignore[no-untyped-def]
         from patternlift_cli.remote.review import RemoteReview
 
-        return RemoteReview(self.client)
+        return RemoteReview(self.client, notify=self.notify)
 
     @cached_property
     def tutor(self):  # type: ignore[no-untyped-def]
-        from patternlift_cli.remote.tutor import RemoteTutor
-
+        try:
+            from patternlift_cli.remote.tutor import RemoteTutor
+        except ModuleNotFoundError:  # a build whose server-side tutor is not merged yet
+            return _NoTutor()
         return RemoteTutor(self.client)
 
     @cached_property
@@ -62,7 +68,24 @@ class RemoteLearner:
         return RemoteBilling(self.client)
 
 
-def remote_learner(connection: Connection) -> RemoteLearner:
+class _NoTutor:
+    """The tutor's menus stay off when this build has no connected-mode tutor."""
+
+    def status(self):  # type: ignore[no-untyped-def]
+        from patternlift_cli.ports.ai import AIStatus
+
+        return AIStatus(ready=False, message="The AI tutor is not available through this server yet.")
+
+    def reply(self, *_args: object, **_options: object):  # type: ignore[no-untyped-def]
+        from patternlift_cli.errors import AINotConfiguredError
+
+        raise AINotConfiguredError("The AI tutor is not available through this server yet.")
+
+    def rate(self, *_args: object) -> None:
+        return None
+
+
+def remote_learner(connection: Connection, *, notify: Callable[[str], None] | None = None) -> RemoteLearner:
     """The learner the connection's token belongs to (asks the server who that is)."""
     from patternlift_cli.errors import NotLoggedInError
     from patternlift_cli.ports.auth import Me
@@ -76,4 +99,4 @@ def remote_learner(connection: Connection) -> RemoteLearner:
     email = connection.email
     if email is None:
         email = client.call("GET", "/v1/me", Me).email
-    return RemoteLearner(connection, client, email)
+    return RemoteLearner(connection, client, email, notify=notify)

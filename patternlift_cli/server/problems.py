@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from patternlift_cli.errors import NotLoggedInError, PatternLiftError, RateLimitedError
+from patternlift_cli.errors import NotLoggedInError, PatternLiftError, RateLimitedError, TemporarilyUnavailableError
 from patternlift_cli.ports import problems as catalogue
 
 logger = logging.getLogger("patternlift.server")
@@ -74,8 +74,9 @@ def error_response(error: PatternLiftError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(error, NotLoggedInError) and body["status"] == 401:
         headers["WWW-Authenticate"] = getattr(error, "_challenge", None) or BEARER_CHALLENGE
-    if isinstance(error, RateLimitedError):
-        headers["Retry-After"] = str(max(1, int(error.retry_after_seconds)))
+    retry_after = getattr(error, "retry_after_seconds", None)
+    if isinstance(error, RateLimitedError | TemporarilyUnavailableError) and retry_after is not None:
+        headers["Retry-After"] = str(max(1, int(retry_after)))
     return problem_response(body, headers)
 
 

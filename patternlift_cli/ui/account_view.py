@@ -18,7 +18,9 @@ def whoami(summary: ProfileSummary) -> RenderableType:
     if summary.full_name:
         table.add_row("Name", Text(summary.full_name))
     if summary.server:
-        table.add_row("Server", Text(summary.server))
+        table.add_row("Server", Text(f"{summary.server} ({summary.mode} mode)"))
+    elif summary.mode != "solo":
+        table.add_row("Mode", summary.mode)
     table.add_row("Plan", f"{summary.plan} ({summary.status})")
     if summary.trial_days_left is not None:
         table.add_row("Trial", f"{summary.trial_days_left} day(s) left")

@@ -55,6 +55,10 @@ class UI:
         """A status or cost line on stderr, so stdout stays the result alone."""
         self.err.print(markup, highlight=False)
 
+    def warning(self, message: str) -> None:
+        """A one-line warning on stderr, printed literally (it may name a path with brackets)."""
+        self.err.print(Text(message), highlight=False)
+
     def error(self, message: str) -> None:
         self.err.print(Text.assemble(("Error: ", "bold red"), message))
 

@@ -82,11 +82,24 @@ def utc_now() -> datetime:
 
 
 class LocalLearning:
-    def __init__(self, db: Any, user_id: uuid.UUID, *, clock: Clock = utc_now) -> None:
+    """`workspace` maps a problem to the learner's file (written with its starter when missing);
+    the server passes one that only names the path, since the file lives on the learner's machine.
+    """
+
+    def __init__(
+        self,
+        db: Any,
+        user_id: uuid.UUID,
+        *,
+        clock: Clock = utc_now,
+        workspace: Callable[[Any], Path] | None = None,
+        catalog_synced: bool = False,
+    ) -> None:
         self.db = db
         self.user_id = user_id
         self.clock = clock
-        self._patterns_synced = False
+        self.workspace = workspace or prepare_workspace
+        self._patterns_synced = catalog_synced
 
     # ----- plumbing ------------------------------------------------------------------------
 
@@ -196,11 +209,11 @@ class LocalLearning:
     def practice(self, session_id: uuid.UUID) -> PracticeProblem:
         with work(self.db, self.user_id, session_id, self._now()) as unit:
             problem = unit.pattern.practice_problem(unit.position.level) if unit.position.stage == stages.HANDS_ON_PRACTICE else None
-            return practice.current(unit, str(prepare_workspace(problem)) if problem else "")
+            return practice.current(unit, str(self.workspace(problem)) if problem else "")
 
     def assessment(self, session_id: uuid.UUID) -> Assessment:
         with work(self.db, self.user_id, session_id, self._now()) as unit:
-            return assessment.current(unit, lambda problem: str(prepare_workspace(problem)))
+            return assessment.current(unit, lambda problem: str(self.workspace(problem)))
 
     def run(self, session_id: uuid.UUID, problem_id: str, seconds: float) -> RunOutcome:
         """Judge the learner's workspace file for the problem and record the run."""
@@ -222,12 +235,23 @@ class LocalLearning:
         report = JudgeSummary.of(judge_source(problem, source))
         return self.record_run(session_id, problem_id, report, seconds)
 
-    def record_run(self, session_id: uuid.UUID, problem_id: str, report: JudgeSummary, seconds: float) -> RunOutcome:
-        """Record a judged run: practice runs are judged where the learner is, this scores them."""
+    def record_run(
+        self, session_id: uuid.UUID, problem_id: str, report: JudgeSummary, seconds: float, *, reported: bool = False
+    ) -> RunOutcome:
+        """Record a judged run: practice runs are judged where the learner is, this scores them.
+
+        `reported`: the report comes from the learner's machine (connected mode). Such a report
+        is taken for practice only: mastery is granted on a verdict this side reached itself.
+        """
         with self._update(session_id) as unit:
             stage = unit.position.stage
             if stage == stages.HANDS_ON_PRACTICE:
                 result = practice.record_run(unit, problem_id, report, seconds)
+            elif stage == stages.MASTERY_ASSESSMENT and reported:
+                raise RefusedError(
+                    "During the mastery assessment the server judges your solution itself; "
+                    "a report judged elsewhere is not recorded."
+                )
             elif stage == stages.MASTERY_ASSESSMENT:
                 result = assessment.record_run(unit, problem_id, report, seconds)
             elif stage == stages.COMPLETED:

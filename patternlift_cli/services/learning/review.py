@@ -50,19 +50,20 @@ def review_questions(pattern: Any, reps: int) -> list[Any]:
 
 
 def review_file(problem: Any) -> Path:
-    from patternlift_cli.practice.workspace import workspace_file
+    from patternlift_cli.practice.workspace import review_file as beside_practice
 
-    regular = Path(workspace_file(problem))
-    return regular.parent / "review" / regular.name
+    return beside_practice(problem)
 
 
 class LocalReview:
     """`ports.learning.Review` on a database."""
 
-    def __init__(self, db: Any, user_id: uuid.UUID, *, clock: Any) -> None:
+    def __init__(self, db: Any, user_id: uuid.UUID, *, clock: Any, write_files: bool = True) -> None:
         self.db = db
         self.user_id = user_id
         self.clock = clock
+        # The server keeps the schedule; the review file is written on the learner's machine.
+        self.write_files = write_files
 
     def _card(self, session: Session, pattern_id: str, *, lock: bool = False) -> PatternReview:
         query = select(PatternReview).where(PatternReview.user_id == self.user_id, PatternReview.pattern_id == pattern_id)
@@ -93,18 +94,20 @@ class LocalReview:
         with self.db.session(write=True) as session:
             row = self._card(session, pattern.id, lock=True)
             pending = dict(row.pending or {})
-            if not pending:
+            fresh = not pending
+            if fresh:
                 pending = {"questions": [q.id for q in review_questions(pattern, row.reps)], "answers": {},
                            "problem_passed": None}
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(starter_code(problem), encoding="utf-8")  # solved again, from scratch
+                if self.write_files:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(starter_code(problem), encoding="utf-8")  # solved again, from scratch
                 row.pending = pending
             by_id = {q.id: q for q in [*pattern.questions, *pattern.mastery.recognition]}
             asked = [by_id[qid] for qid in pending["questions"] if qid in by_id]
             views = [asking.view(q, n, len(asked), self.user_id, row.reps + 1) for n, q in enumerate(asked, 1)
                      if q.id not in pending["answers"]]
         return ReviewSession(pattern_id=pattern.id, pattern_name=pattern.name, questions=views, problem_id=problem.id,
-                             workspace_file=str(path), problem_passed=pending["problem_passed"])
+                             workspace_file=str(path), problem_passed=pending["problem_passed"], fresh=fresh)
 
     def answer(self, pattern_id: str, question_id: str, response: str) -> AnswerFeedback:
         from patternlift_cli.content.loader import get_pattern
@@ -131,9 +134,14 @@ class LocalReview:
         from patternlift_cli.practice.judge import judge_file
 
         problem = get_pattern(pattern_id).practice_problem(1)
-        report = JudgeSummary.of(judge_file(problem, review_file(problem)))
+        return self.record_run(pattern_id, JudgeSummary.of(judge_file(problem, review_file(problem))))
+
+    def record_run(self, pattern_id: str, report: JudgeSummary) -> JudgeSummary:
+        """Keep whether the review problem passed (judged where the learner is, like practice)."""
         with self.db.session(write=True) as session:
             row = self._card(session, pattern_id, lock=True)
+            if not row.pending:
+                raise RefusedError("Start the review first (`patternlift review`).")
             row.pending = {**(row.pending or {}), "problem_passed": report.all_passed}
         return report
 
