@@ -90,6 +90,14 @@ def _wait_for_session(stripe: FakeStripe) -> str:
     raise AssertionError("no checkout session was created at Stripe")
 
 
+def _wait_until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        time.sleep(0.02)
+
+
 def deliver(server: str, event_type: str, obj: dict) -> dict:
     """Stripe delivering a signed event to the server's webhook."""
     payload, signature = signed_event(event_type, obj, WEBHOOK_SECRET)
@@ -120,9 +128,10 @@ def test_subscribe_in_connected_mode_completes_through_the_webhook(servers: Plat
         session_id = _wait_for_session(stripe)
         # From here on the server cannot look the session up at Stripe: only the webhook can
         # tell it the checkout was paid, and the CLI's polls keep going through the failures.
-        stripe.fail_next("GET", f"/v1/checkout/sessions/{session_id}", status=400, times=100_000,
-                         message="session lookups are down")
+        lookup = f"/v1/checkout/sessions/{session_id}"
+        stripe.fail_next("GET", lookup, status=400, times=100_000, message="session lookups are down")
         subscription = stripe.complete_checkout(session_id)
+        _wait_until(lambda: stripe.failures_left("GET", lookup) < 100_000)  # a poll was refused, and went on
         # Stripe delivers to the other replica than the one the CLI polls.
         outcome = deliver(servers.servers[1].url, "checkout.session.completed", stripe.sessions[session_id])
         assert (outcome["outcome"], outcome["detail"]) == ("processed", "")
@@ -132,6 +141,7 @@ def test_subscribe_in_connected_mode_completes_through_the_webhook(servers: Plat
             subscribing.kill()
             subscribing.wait()
     assert subscribing.returncode == 0, out + err
+    assert stripe.failures_left("GET", lookup) > 0  # nobody learned of the payment from Stripe's session
     assert f"https://checkout.stripe.test/c/pay/{session_id}" in out and "Subscribed. Thank you!" in out
     assert "active (Stripe: active)" in out and "Traceback" not in out + err
 

@@ -97,6 +97,11 @@ class FakeStripe:
             error = (status, _error("api_error" if status >= 500 else "invalid_request_error", message))
             self._failures.setdefault((method, path), []).extend([error] * times)
 
+    def failures_left(self, method: str, path: str) -> int:
+        """How many injected failures of METHOD PATH have not been answered yet."""
+        with self._lock:
+            return len(self._failures.get((method, path), []))
+
     def forget_idempotency_keys(self) -> None:
         """Stripe keeps an Idempotency-Key for 24 hours; this is the next day."""
         with self._lock:
