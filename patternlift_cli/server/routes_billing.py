@@ -20,6 +20,7 @@ for its operator: the learner has nothing to set.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -74,7 +75,8 @@ def _billing(learner: CurrentLearner, db: OwnerDB) -> LocalBilling:
 def start_checkout(request: Request, learner: CurrentLearner, db: OwnerDB, now: Now) -> CheckoutStart:
     """Create the Stripe Checkout Session for the plan; open its `url` in a browser."""
     key = request.headers.get(HEADER)
-    attempt = key if key and KEY_PATTERN.match(key) else None
+    # Hashed: whatever the client sent, Stripe's key stays within its 255 characters.
+    attempt = hashlib.sha256(key.encode()).hexdigest()[:40] if key and KEY_PATTERN.match(key) else None
     with _servers_stripe():
         return _billing(learner, db).start_checkout(now=now, attempt=attempt)
 
