@@ -301,3 +301,15 @@ def test_a_canceled_plan_is_entitled_only_through_a_paid_period(period_days, pai
     assert decision.allowed is allowed, decision.reason
     if allowed:
         assert decision.reason == "canceled, paid through 2026-12-13"  # the period's end, not a later invoice's
+
+
+def test_config_show_in_connected_mode_says_the_server_serves_the_learner(home, monkeypatch) -> None:
+    from tests.conftest import reset_caches
+
+    monkeypatch.setenv("PATTERNLIFT_SERVER_URL", "https://patternlift.example.com")
+    reset_caches()
+    table = " ".join(cli("config", "show").output.split())
+    assert "served by https://patternlift.example.com" in table
+    monkeypatch.delenv("PATTERNLIFT_SERVER_URL")
+    reset_caches()
+    assert "served by" not in cli("config", "show").output

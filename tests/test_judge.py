@@ -144,7 +144,9 @@ def test_writes_straight_to_the_file_descriptor_are_capped_too() -> None:
 def test_learner_code_cannot_fake_a_pass_or_crash_the_judge(escape: str) -> None:
     report = judge_source(SUM_PROBLEM, SUM_HEADER + escape)
     assert not report.all_passed
-    assert report.verdict in ("runtime_error", "time_limit", "memory_limit")
+    # Closing fds 0-19 cuts the results channel only when its number is below 20 (it depends on
+    # what the calling process has open); otherwise `return 0` is judged, and is wrong on case 1.
+    assert report.verdict in ("runtime_error", "time_limit", "memory_limit", "wrong_answer")
 
 
 def test_a_file_without_the_class_says_so() -> None:

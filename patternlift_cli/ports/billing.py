@@ -43,6 +43,19 @@ class Payment(Model):
     hosted_invoice_url: str | None = None
 
 
+class CheckoutState(Model):
+    """A checkout's state, as the server answers `GET /v1/billing/checkout/{id}`."""
+
+    session_id: str
+    state: str  # open | complete | expired
+
+
+class PaymentList(Model):
+    """The learner's payments, newest first, as the server answers `GET /v1/billing/history`."""
+
+    payments: list[Payment]
+
+
 class Billing(Protocol):
     def start_checkout(self) -> CheckoutStart: ...
     def checkout_state(self, session_id: str) -> str: ...   # open | complete | expired

@@ -22,7 +22,7 @@ from patternlift_cli.config import Settings
 from patternlift_cli.db import migrate
 from patternlift_cli.db.engine import create_engine_for, database_errors, describe_location, normalize_database_url
 from patternlift_cli.errors import ConfigError
-from patternlift_cli.server import routes_auth, routes_learning, routes_review, routes_stripe
+from patternlift_cli.server import routes_auth, routes_billing, routes_learning, routes_review, routes_stripe
 from patternlift_cli.server.body_limit import BodyLimitMiddleware
 from patternlift_cli.server.mailer import Mailer, parse_smtp_url
 from patternlift_cli.server.problems import install_problem_handlers
@@ -116,6 +116,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, engine: Engine
     app.include_router(routes_learning.router)
     app.include_router(routes_review.router)
     app.include_router(routes_stripe.router)
+    app.include_router(routes_billing.router)
     app.include_router(ai_router)
     return app
 

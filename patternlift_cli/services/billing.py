@@ -113,9 +113,14 @@ class LocalBilling:
             row = connection.execute(sa.select(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.user_id == self.user_id)).mappings().first()
         return dict(row) if row else None
 
-    def start_checkout(self, *, now: datetime | None = None) -> CheckoutStart:
-        """Create (or reuse) the Stripe customer and a subscription-mode Checkout Session."""
+    def start_checkout(self, *, now: datetime | None = None, attempt: str | None = None) -> CheckoutStart:
+        """Create (or reuse) the Stripe customer and a subscription-mode Checkout Session.
+
+        `attempt` names this checkout attempt (the server passes the request's Idempotency-Key):
+        a retried request then gets the same Checkout Session from Stripe, not a second one.
+        """
         now = now or datetime.now(UTC)
+        attempt = attempt or str(uuid.uuid4())
         price_id = require_price_id()
         client = configured_client()
         success_url, cancel_url = require_return_urls()  # before any Stripe call
@@ -150,7 +155,7 @@ class LocalBilling:
                 "success_url": success_url,
                 "cancel_url": cancel_url,
             },
-            options={"idempotency_key": f"patternlift-checkout-{self.user_id}-{uuid.uuid4()}"},
+            options={"idempotency_key": f"patternlift-checkout-{self.user_id}-{attempt}"},
         )
         with self.db.connection() as connection:
             # A new checkout replaces an ended subscription; sync then finds the new one.
@@ -175,7 +180,18 @@ class LocalBilling:
             }))
 
     def checkout_state(self, session_id: str) -> str:
-        """'open', 'complete' or 'expired'; a completed checkout is synced on the spot."""
+        """'open', 'complete' or 'expired'; a completed checkout is synced on the spot.
+
+        Only the learner's latest checkout (the one stored) is answered, so nobody learns
+        anything of another's session. When our copy already holds the live subscription it
+        bought (the webhook stored it), that is the answer without asking Stripe.
+        """
+        row = self._row()
+        if row is None or row["stripe_checkout_session_id"] != session_id:
+            raise UsageError(f"No checkout {session_id} of yours is in progress.",
+                             hint="Once you have paid, `patternlift subscribe sync` picks it up.")
+        if row["stripe_subscription_id"] and row["stripe_status"] in ("active", "trialing"):
+            return "complete"
         session = stripe_call("check the checkout", configured_client().v1.checkout.sessions.retrieve, session_id)
         state = session["status"]
         if state == "complete":

@@ -55,6 +55,14 @@ class FakeStripe:
         self._server.shutdown()
         self._server.server_close()
 
+    def reset(self) -> None:
+        """Forget every object, request, key and injected failure (a fake shared by a module's tests)."""
+        with self._lock:
+            for store in (self.customers, self.sessions, self.subscriptions, self.invoices,
+                          self._idempotent, self._failures):
+                store.clear()
+            self.requests.clear()
+
     def _id(self, prefix: str) -> str:
         return f"{prefix}_test{next(self._ids):04d}"
 
@@ -88,6 +96,11 @@ class FakeStripe:
         with self._lock:
             error = (status, _error("api_error" if status >= 500 else "invalid_request_error", message))
             self._failures.setdefault((method, path), []).extend([error] * times)
+
+    def failures_left(self, method: str, path: str) -> int:
+        """How many injected failures of METHOD PATH have not been answered yet."""
+        with self._lock:
+            return len(self._failures.get((method, path), []))
 
     def forget_idempotency_keys(self) -> None:
         """Stripe keeps an Idempotency-Key for 24 hours; this is the next day."""

@@ -19,8 +19,9 @@ def subscribe(
 ) -> None:
     """Subscribe: opens Stripe Checkout for the plan and waits until it completes.
 
-    Needs a Stripe secret key (`patternlift config set-key stripe` or STRIPE_API_KEY) and
-    PATTERNLIFT_STRIPE_PRICE_ID. Ctrl-C while waiting loses nothing: run
+    Connected to a PatternLift server, the server holds the Stripe key and the plan: nothing
+    to set here. Otherwise it needs a Stripe secret key (`patternlift config set-key stripe` or
+    STRIPE_API_KEY) and PATTERNLIFT_STRIPE_PRICE_ID. Ctrl-C while waiting loses nothing: run
     `patternlift subscribe sync` once you have paid.
 
     Examples:
@@ -37,7 +38,7 @@ def subscribe(
 
     from patternlift_cli.cli.context import current_learner, ui
     from patternlift_cli.config import get_settings
-    from patternlift_cli.errors import BillingError
+    from patternlift_cli.errors import BillingError, ServerUnreachableError
     from patternlift_cli.ui import account_view
 
     billing = current_learner().billing
@@ -55,8 +56,10 @@ def subscribe(
             while time.monotonic() < deadline:
                 try:
                     state = billing.checkout_state(start.session_id)
-                except BillingError as error:  # a network blip must not end a payment in progress
-                    spinner.update(f"Waiting for checkout (Stripe did not answer: {error.message}; retrying)...")
+                # A network blip (to Stripe, or to the server in connected mode) must not end a
+                # payment in progress.
+                except (BillingError, ServerUnreachableError) as error:
+                    spinner.update(f"Waiting for checkout (no answer: {error.message}; retrying)...")
                     state = "open"
                 if state != "open":
                     break
