@@ -49,10 +49,8 @@ class RemoteLearner:
 
     @cached_property
     def tutor(self):  # type: ignore[no-untyped-def]
-        try:
-            from patternlift_cli.remote.tutor import RemoteTutor
-        except ModuleNotFoundError:  # a build whose server-side tutor is not merged yet
-            return _NoTutor()
+        from patternlift_cli.remote.tutor import RemoteTutor
+
         return RemoteTutor(self.client)
 
     @cached_property
@@ -66,23 +64,6 @@ class RemoteLearner:
         from patternlift_cli.remote.billing import RemoteBilling
 
         return RemoteBilling(self.client)
-
-
-class _NoTutor:
-    """The tutor's menus stay off when this build has no connected-mode tutor."""
-
-    def status(self):  # type: ignore[no-untyped-def]
-        from patternlift_cli.ports.ai import AIStatus
-
-        return AIStatus(ready=False, message="The AI tutor is not available through this server yet.")
-
-    def reply(self, *_args: object, **_options: object):  # type: ignore[no-untyped-def]
-        from patternlift_cli.errors import AINotConfiguredError
-
-        raise AINotConfiguredError("The AI tutor is not available through this server yet.")
-
-    def rate(self, *_args: object) -> None:
-        return None
 
 
 def remote_learner(connection: Connection, *, notify: Callable[[str], None] | None = None) -> RemoteLearner:
