@@ -429,3 +429,38 @@ def test_a_hint_in_a_connected_session_waits_to_be_scored_by_the_next_run(ai: Pl
                     id=session.session_id)
     assert str(reply.interaction_id) in row.progress
     assert [(r.id, r.interaction_type) for r in interactions(ai)] == [(reply.interaction_id, "hint")]
+
+
+def test_connected_learn_gets_an_ai_hint_an_explanation_and_a_review_through_the_server(
+        ai: Platform, provider, home, monkeypatch) -> None:
+    """`learn` in connected mode: the practice menu's AI keys and the review after a pass stream
+    from the server, which records each call; the hint is told the run's diagnosis."""
+    from patternlift_cli.content.loader import get_pattern
+    from patternlift_cli.remote.client import ServerClient
+    from patternlift_cli.remote.learning import RemoteLearning
+    from tests.connected_support import use_server
+    from tests.test_learn_e2e import broken, reference, right, writer
+    from tests.test_learning_loop import current_question, invoke
+
+    token = learner_token(ai)
+    use_server(monkeypatch, ai.url, token, ai.database_url)
+    learning = RemoteLearning(ServerClient(ai.url, token=token, timeout_seconds=15))
+    pattern = get_pattern("two-pointers")
+    session = learning.open_session("two-pointers")
+    learning.calibrate(session.session_id, None)
+    learning.complete_lesson(session.session_id)
+    for _ in learning.knowledge_check(session.session_id).questions:
+        question = current_question("two-pointers")  # as asked: a variant's answer depends on its seed
+        learning.answer(session.session_id, question.id, right(question), 5)
+    level_one = pattern.practice_problem(1)
+
+    steps = [writer(level_one, broken(level_one)), "r", "a", "", "e", "",
+             writer(level_one, reference(level_one)), "r", "y", ""]
+    result = invoke(monkeypatch, ["learn", "two-pointers"], steps)
+    assert result.exit_code == 0, result.output
+    assert result.output.count(" ".join(REPLY_WORDS[:4])) == 3, result.output
+    assert "Traceback" not in result.output
+    assert [row.interaction_type for row in interactions(ai)] == ["hint", "explain", "review"]
+    hint_request = json.dumps(provider.requests[0])
+    assert level_one.wrong_solutions[0].diagnosis in hint_request
+    assert all(auth == f"Bearer {PLATFORM_KEY}" for auth in provider.authorizations)
