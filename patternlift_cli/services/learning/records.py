@@ -160,6 +160,8 @@ class Work:
         row.current_score = state.current_score
         row.attempts_count = state.attempts_count
         row.mastery_scores = dict(state.mastery_scores)
+        # Before the INSERT below, whose autoflush writes the row: set later, it took a second UPDATE.
+        row.updated_at = self.now
         if self.appended:
             row.attempt_history = [*(row.attempt_history or ()), *self.appended][-HISTORY_WINDOW:]
             self.session.execute(
@@ -167,7 +169,6 @@ class Work:
                 [attempt_row(row.id, self.user_id, record) for record in self.appended],
             )
             self.appended = []
-        row.updated_at = self.now
         self.session.flush()
 
     def step(self) -> Step:
