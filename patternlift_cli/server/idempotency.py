@@ -34,7 +34,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from fastapi.routing import APIRoute
@@ -138,9 +138,8 @@ class IdempotencyClaim:
         if self.user_id is None:
             raise AssertionError("an idempotency claim needs the signed-in learner")
         now = self.clock()
-        connection.execute(
-            sa.delete(_keys).where(_keys.c.user_id == self.user_id, _keys.c.created_at < now - KEY_LIFETIME)
-        )
+        cutoff = now - KEY_LIFETIME
+        expired = sa.delete(_keys).where(_keys.c.user_id == self.user_id, _keys.c.created_at < cutoff)
         values = {
             "user_id": self.user_id,
             "key": self.key,
@@ -150,14 +149,27 @@ class IdempotencyClaim:
             "created_at": now,
         }
         # RETURNING, not rowcount: the driver reports -1 for INSERT ... ON CONFLICT DO NOTHING.
-        claimed = connection.execute(
-            _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
-        ).first()
+        insert = _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
+        if connection.dialect.name == "postgresql":
+            # The learner's expired keys go in the same statement: one round trip per claim.
+            claimed = connection.execute(insert.add_cte(expired.returning(_keys.c.key).cte("expired"))).first()
+        else:
+            connection.execute(expired)
+            claimed = connection.execute(insert).first()
         if claimed is not None:
             return
         row = connection.execute(
             sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
-        ).one()
+        ).first()
+        if row is None or _utc(row.created_at) < cutoff:
+            # This very key had expired: the statement above met it before its DELETE took it.
+            connection.execute(expired)
+            claimed = connection.execute(insert).first()
+            if claimed is not None:
+                return
+            row = connection.execute(
+                sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
+            ).one()
         if (row.method, row.path, row.request_hash) != (self.method, self.path, self.request_hash):
             raise HTTPProblem(
                 "idempotency-key-reused",
@@ -189,6 +201,10 @@ class IdempotencyClaim:
                 completed_at=self.clock(),
             )
         )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 def _insert(connection: sa.Connection):  # type: ignore[no-untyped-def]

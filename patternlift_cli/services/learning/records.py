@@ -236,12 +236,24 @@ def work(db: Database, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime)
     from patternlift_cli.content.loader import get_pattern
 
     with db.session(write=True) as session:
-        row = session.exec(
-            select(LearningSession).where(LearningSession.id == session_id).with_for_update()
+        # The calibration comes along (most steps read the guidance): one round trip, not two.
+        found = session.exec(
+            select(LearningSession, UserCalibration)
+            .outerjoin(
+                UserCalibration,
+                sa.and_(
+                    UserCalibration.user_id == LearningSession.user_id,
+                    UserCalibration.pattern_id == LearningSession.pattern_id,
+                ),
+            )
+            .where(LearningSession.id == session_id)
+            .with_for_update(of=LearningSession)
         ).first()
+        row, calibration = found if found is not None else (None, None)
         if row is None or row.user_id != user_id:
             raise UsageError("That learning session does not exist for this learner.")
         progress = StageProgress.load(row.stage_progress, row.attempt_history or ())
         unit = Work(session, row, get_pattern(row.pattern_id or ""), now, progress, progress_state(row, progress))
+        unit._calibration = calibration or False  # False: looked up, and there is none
         unit.achievement_inputs_at_load = unit.achievement_inputs()
         yield unit
