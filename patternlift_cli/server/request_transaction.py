@@ -52,16 +52,36 @@ class HeldTransaction:
             raise
         self.written = True
 
-    def commit(self, store: sa.Executable | None = None) -> None:
+    def commit(self, store: sa.Update | None = None) -> None:
         """Commit, after `store` (the response on the key) runs as the owner in the same transaction."""
         try:
             with database_errors(self.engine):
-                if store is not None:
+                if store is not None and self.engine.dialect.name == "postgresql":
+                    self._store_and_commit_pipelined(store)
+                elif store is not None:
                     self.connection.execute(_BACK_TO_OWNER)
                     self.connection.execute(store)
                 self.connection.commit()
         finally:
             self.close()
+
+    def _store_and_commit_pipelined(self, store: sa.Update) -> None:
+        """The role switch back, the stored response and COMMIT in one round trip (psycopg's
+        pipeline mode): none of their results is needed before the next is sent."""
+        import psycopg
+
+        compiled = store.compile(dialect=self.connection.dialect)
+        sql, params = str(compiled), compiled.params
+        driver = self.connection.connection.driver_connection
+        try:
+            with driver.pipeline(), driver.cursor() as cursor:
+                cursor.execute(str(_BACK_TO_OWNER))
+                cursor.execute(sql, params)
+                driver.commit()
+        except psycopg.Error as error:
+            # As if SQLAlchemy had run it: database_errors turns a lost server into one line.
+            raise sa.exc.DBAPIError.instance(sql, params, error, psycopg.Error) from error
+        # SQLAlchemy's commit() after this finds nothing left to commit on the driver.
 
     def close(self) -> None:
         """Roll back what is not committed and give the connection back; safe to call twice."""
