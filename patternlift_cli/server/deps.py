@@ -81,7 +81,8 @@ def current_learner(
     learner: Learner | None = None
     claim = request_claim(request)
     if tokens.looks_like_ours(token) and claim is not None and claim.hold and db.dialect == "postgresql":
-        claim.held, learner = _learner_in_held_transaction(state.engine, token, at)
+        pipelined = state.settings.db_prepared_statements
+        claim.held, learner = _learner_in_held_transaction(state.engine, token, at, pipelined=pipelined)
     elif tokens.looks_like_ours(token):
         with db.connection() as connection:
             learner = tokens.learner_for(connection, token, at)
@@ -107,12 +108,14 @@ def current_learner(
     return learner
 
 
-def _learner_in_held_transaction(engine: Engine, token: str, at: datetime) -> tuple[HeldTransaction | None, Learner | None]:
+def _learner_in_held_transaction(
+    engine: Engine, token: str, at: datetime, *, pipelined: bool
+) -> tuple[HeldTransaction | None, Learner | None]:
     """The token checked as the first statement of the request's held transaction. The server's
     pool pings only idle connections, so a connection cut since (a database restart) fails
     here, before anything was done: the pool has discarded it, and one retry gets a fresh one."""
     for retry in (False, True):
-        held = HeldTransaction(engine)
+        held = HeldTransaction(engine, pipelined=pipelined)
         try:
             with database_errors(engine):
                 try:

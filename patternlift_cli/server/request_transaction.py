@@ -33,8 +33,11 @@ _BACK_TO_OWNER = sa.text("SELECT set_config('role', 'none', true)")
 class HeldTransaction:
     """An open transaction on one pooled connection, for the rest of one request."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, pipelined: bool = True) -> None:
         self.engine = engine
+        # Off behind a transaction pooler (PATTERNLIFT_DB_PREPARED_STATEMENTS=false): whether
+        # one passes a pipeline through is the pooler's business; plain statements always pass.
+        self.pipelined = pipelined and engine.dialect.name == "postgresql"
         with database_errors(engine):
             self.connection = engine.connect()
             self.connection.begin()
@@ -56,7 +59,7 @@ class HeldTransaction:
         """Commit, after `store` (the response on the key) runs as the owner in the same transaction."""
         try:
             with database_errors(self.engine):
-                if store is not None and self.engine.dialect.name == "postgresql":
+                if store is not None and self.pipelined:
                     self._store_and_commit_pipelined(store)
                 elif store is not None:
                     self.connection.execute(_BACK_TO_OWNER)
