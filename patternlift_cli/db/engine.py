@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -79,7 +80,9 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine_for(url: URL, settings: Settings) -> Engine:
+def create_engine_for(url: URL, settings: Settings, *, ping_every_checkout: bool = True) -> Engine:
+    """`ping_every_checkout=False` (the server): a pooled connection is pinged only after it sat
+    idle (see `_ping_when_idle`), so a busy server does not pay a round trip per transaction."""
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             from pathlib import Path
@@ -101,7 +104,38 @@ def create_engine_for(url: URL, settings: Settings) -> Engine:
         # Transaction poolers (Supabase :6543, PgBouncer) hand each transaction a different
         # server connection, where a prepared statement from an earlier one does not exist.
         connect_args["prepare_threshold"] = None
-    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    if ping_every_checkout:
+        return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args=connect_args, pool_recycle=RECYCLE_SECONDS)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_when_idle)
+    return engine
+
+
+# A connection busy within the last few seconds is almost surely alive; one idle longer may
+# have been cut (database restart, a proxy's idle timeout) and is pinged before use.
+IDLE_PING_SECONDS = 5.0
+RECYCLE_SECONDS = 1800
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_when_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    returned = record.info.get("checked_in_at")
+    if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
+        return  # fresh from connect, or in use a moment ago
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # psycopg opened a transaction for the SELECT
+    except Exception as error:  # any failure means: do not hand this one out
+        # The pool discards the connection and checks out (or opens) another.
+        raise sa.exc.DisconnectionError(f"a pooled connection failed its ping: {error}") from error
 
 
 _engines: dict[str, Engine] = {}

@@ -44,7 +44,9 @@ def server_engine(settings: Settings) -> Engine:
             "The server needs PATTERNLIFT_DATABASE_URL: postgresql+psycopg://... "
             "(or sqlite:///path for a one-machine trial)."
         )
-    return create_engine_for(normalize_database_url(settings.database_url), settings)
+    # No pre-ping per checkout: on a busy server it doubled the round trips of a short
+    # transaction. Idle connections are still pinged, and old ones recycled (db/engine.py).
+    return create_engine_for(normalize_database_url(settings.database_url), settings, ping_every_checkout=False)
 
 
 def mailer_for(settings: Settings) -> Mailer | None:

@@ -37,6 +37,7 @@ from patternlift_cli.db.unit import Database
 
 if TYPE_CHECKING:
     from patternlift_cli.server.idempotency import IdempotencyClaim
+    from patternlift_cli.server.request_transaction import HeldTransaction
 
 LEARNER_ROLE = "authenticated"
 
@@ -80,13 +81,42 @@ class RequestDatabase(Database):
         if self._claim_in_this_transaction and self.idempotency is not None:
             self.idempotency.claim(connection)
 
+    def _held(self, write: bool) -> HeldTransaction | None:
+        return self.idempotency.held_for(write) if self.idempotency is not None else None
+
+    @contextmanager
+    def _in_held(self, held: HeldTransaction) -> Iterator[sa.Connection]:
+        """The request's first write, in the transaction the token check opened: claimed and
+        prepared as usual, committed later with the response (request_transaction.py)."""
+        with held.writing() as connection:
+            self._claim_in_this_transaction = True
+            try:
+                self.prepare(connection)
+            finally:
+                self._claim_in_this_transaction = False
+            yield connection
+
     @contextmanager
     def connection(self, *, write: bool = False) -> Iterator[sa.Connection]:
+        held = self._held(write)
+        if held is not None:
+            with self._in_held(held) as connection:
+                yield connection
+            return
         with self._write_scope(write), super().connection(write=write) as connection:
             yield connection
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
+        held = self._held(write)
+        if held is not None:
+            # rollback_only: the session's commit flushes and leaves the transaction to the request.
+            with self._in_held(held) as connection, Session(
+                connection, expire_on_commit=False, join_transaction_mode="rollback_only"
+            ) as session:
+                yield session
+                session.commit()
+            return
         with self._write_scope(write), super().session(write=write) as session:
             yield session
 

@@ -23,14 +23,18 @@ import re
 from datetime import datetime
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPBearer
+from sqlalchemy.engine import Engine
 
+from patternlift_cli.db.engine import database_errors
 from patternlift_cli.db.unit import Database
 from patternlift_cli.server import learners, tokens
 from patternlift_cli.server.database import Learner, LearnerDatabase, RequestDatabase
 from patternlift_cli.server.idempotency import request_claim
 from patternlift_cli.server.problems import unauthorized
+from patternlift_cli.server.request_transaction import HeldTransaction
 from patternlift_cli.server.supabase_auth import SupabaseVerifier
 
 # Declared for the OpenAPI document (a bearer security scheme); the header is parsed below so
@@ -75,7 +79,11 @@ def current_learner(
     at = state.clock()
     db = Database(state.engine)
     learner: Learner | None = None
-    if tokens.looks_like_ours(token):
+    claim = request_claim(request)
+    if tokens.looks_like_ours(token) and claim is not None and claim.hold and db.dialect == "postgresql":
+        pipelined = state.settings.db_prepared_statements
+        claim.held, learner = _learner_in_held_transaction(state.engine, token, at, pipelined=pipelined)
+    elif tokens.looks_like_ours(token):
         with db.connection() as connection:
             learner = tokens.learner_for(connection, token, at)
     else:
@@ -94,11 +102,37 @@ def current_learner(
             error="invalid_token",
             hint="Sign in again with `patternlift login`.",
         )
-    claim = request_claim(request)
     if claim is not None:
         claim.user_id = learner.id
     request.state.learner = learner
     return learner
+
+
+def _learner_in_held_transaction(
+    engine: Engine, token: str, at: datetime, *, pipelined: bool
+) -> tuple[HeldTransaction | None, Learner | None]:
+    """The token checked as the first statement of the request's held transaction. The server's
+    pool pings only idle connections, so a connection cut since (a database restart) fails
+    here, before anything was done: the pool has discarded it, and one retry gets a fresh one."""
+    for retry in (False, True):
+        held = HeldTransaction(engine, pipelined=pipelined)
+        try:
+            with database_errors(engine):
+                try:
+                    learner = tokens.learner_for(held.connection, token, at)
+                except sa.exc.DBAPIError as error:
+                    held.close()
+                    if retry or not error.connection_invalidated:
+                        raise
+                    continue
+        except BaseException:
+            held.close()
+            raise
+        if learner is None:
+            held.close()
+            return None, None
+        return held, learner
+    raise AssertionError("unreachable")
 
 
 def learner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> LearnerDatabase:

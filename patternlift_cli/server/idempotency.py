@@ -19,6 +19,9 @@ that carries ``Idempotency-Key: <1-255 visible characters>`` then works like thi
    error raised after the claim committed is stored too, so a retry sees the same error
    instead of applying the write twice.
 
+With `HeldTransactionRoute` (the learning routes), steps 1 and 3 share one transaction with
+the token check and the write: see request_transaction.py.
+
 Keys live 24 hours per learner. Streaming responses are not replayable (only the status is
 stored); the routes that stream must not take an Idempotency-Key.
 """
@@ -31,7 +34,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from fastapi.routing import APIRoute
@@ -43,6 +46,7 @@ from starlette.responses import Response
 from patternlift_cli.db.platform_models import IdempotencyKey
 from patternlift_cli.errors import PatternLiftError, UsageError
 from patternlift_cli.server.problems import HTTPProblem, error_response, internal_error_response
+from patternlift_cli.server.request_transaction import HeldTransaction
 
 logger = logging.getLogger("patternlift.server")
 
@@ -83,14 +87,59 @@ class IdempotencyClaim:
     clock: Callable[[], datetime]
     user_id: uuid.UUID | None = None
     committed: bool = field(default=False)
+    hold: bool = False  # the route lets the token check open a transaction for the write (HeldTransactionRoute)
+    held: HeldTransaction | None = None
+
+    @property
+    def applied(self) -> bool:
+        """The claim and the write are committed, or will be with the response."""
+        return self.committed or (self.held is not None and self.held.written and not self.held.closed)
+
+    def held_for(self, write: bool) -> HeldTransaction | None:
+        """The held transaction, when this is the request's first write; otherwise it ends first."""
+        held = self.held
+        if held is None or held.closed:
+            return None
+        if write and not held.written and not self.committed:
+            return held
+        self.end_held()
+        return None
+
+    def end_held(self) -> None:
+        """Commit a written held transaction (the response is stored later, on its own), or drop
+        one that only checked the token."""
+        held, self.held = self.held, None
+        if held is None or held.closed:
+            return
+        if held.written:
+            held.commit()
+            self.committed = True
+        else:
+            held.close()
+
+    def release(self) -> None:
+        """At the end of the request: whatever is still held was not applied; roll it back."""
+        held, self.held = self.held, None
+        if held is not None:
+            held.close()
+
+    def finish(self, engine: Engine, response: Response) -> None:
+        """Store the response on the key: in the held transaction, committing the write with it,
+        or in a transaction of its own when the write committed already."""
+        held = self.held
+        if held is not None and held.written and not held.closed:
+            self.held = None
+            held.commit(self._stored(response))
+            self.committed = True
+        elif self.committed:
+            self.store(engine, response)
 
     def claim(self, connection: sa.Connection) -> None:
         if self.user_id is None:
             raise AssertionError("an idempotency claim needs the signed-in learner")
         now = self.clock()
-        connection.execute(
-            sa.delete(_keys).where(_keys.c.user_id == self.user_id, _keys.c.created_at < now - KEY_LIFETIME)
-        )
+        cutoff = now - KEY_LIFETIME
+        expired = sa.delete(_keys).where(_keys.c.user_id == self.user_id, _keys.c.created_at < cutoff)
         values = {
             "user_id": self.user_id,
             "key": self.key,
@@ -100,14 +149,27 @@ class IdempotencyClaim:
             "created_at": now,
         }
         # RETURNING, not rowcount: the driver reports -1 for INSERT ... ON CONFLICT DO NOTHING.
-        claimed = connection.execute(
-            _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
-        ).first()
+        insert = _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
+        if connection.dialect.name == "postgresql":
+            # The learner's expired keys go in the same statement: one round trip per claim.
+            claimed = connection.execute(insert.add_cte(expired.returning(_keys.c.key).cte("expired"))).first()
+        else:
+            connection.execute(expired)
+            claimed = connection.execute(insert).first()
         if claimed is not None:
             return
         row = connection.execute(
             sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
-        ).one()
+        ).first()
+        if row is None or _utc(row.created_at) < cutoff:
+            # This very key had expired: the statement above met it before its DELETE took it.
+            connection.execute(expired)
+            claimed = connection.execute(insert).first()
+            if claimed is not None:
+                return
+            row = connection.execute(
+                sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
+            ).one()
         if (row.method, row.path, row.request_hash) != (self.method, self.path, self.request_hash):
             raise HTTPProblem(
                 "idempotency-key-reused",
@@ -123,19 +185,26 @@ class IdempotencyClaim:
         raise IdempotentReplay(row.status_code, row.media_type, row.response_body)
 
     def store(self, engine: Engine, response: Response) -> None:
+        with engine.begin() as connection:
+            connection.execute(self._stored(response))
+
+    def _stored(self, response: Response) -> sa.Update:
         body = getattr(response, "body", None)
         text = bytes(body).decode("utf-8", errors="replace") if body is not None else None
-        with engine.begin() as connection:
-            connection.execute(
-                sa.update(_keys)
-                .where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
-                .values(
-                    status_code=response.status_code,
-                    media_type=response.media_type or response.headers.get("content-type"),
-                    response_body=text,
-                    completed_at=self.clock(),
-                )
+        return (
+            sa.update(_keys)
+            .where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
+            .values(
+                status_code=response.status_code,
+                media_type=response.media_type or response.headers.get("content-type"),
+                response_body=text,
+                completed_at=self.clock(),
             )
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 def _insert(connection: sa.Connection):  # type: ignore[no-untyped-def]
@@ -149,6 +218,14 @@ def _insert(connection: sa.Connection):  # type: ignore[no-untyped-def]
 def request_claim(request: Request) -> IdempotencyClaim | None:
     """The claim IdempotentRoute put on this request, if the request carries a key."""
     return getattr(request.state, "idempotency", None)
+
+
+def end_held_transaction(request: Request) -> None:
+    """For a handler that works between transactions (judging, the catalogue sync): commit or
+    drop the held transaction now, so nothing stays open meanwhile."""
+    claim = request_claim(request)
+    if claim is not None:
+        claim.end_held()
 
 
 async def _new_claim(request: Request) -> IdempotencyClaim | None:
@@ -173,6 +250,8 @@ async def _new_claim(request: Request) -> IdempotencyClaim | None:
 class IdempotentRoute(APIRoute):
     """An APIRoute whose write requests honour Idempotency-Key (see the module docstring)."""
 
+    hold_transaction = False
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handle = super().get_route_handler()
 
@@ -180,21 +259,34 @@ class IdempotentRoute(APIRoute):
             claim = await _new_claim(request)
             if claim is None:
                 return await handle(request)
+            claim.hold = self.hold_transaction
             request.state.idempotency = claim
+            engine = request.app.state.engine
             try:
-                response = await handle(request)
-            except IdempotentReplay as replay:
-                return replay.response()
-            except PatternLiftError as error:
-                if not claim.committed:
+                try:
+                    response = await handle(request)
+                except IdempotentReplay as replay:
+                    return replay.response()
+                except PatternLiftError as error:
+                    if not claim.applied:
+                        raise
+                    response = error_response(error)
+                except Exception:
+                    if claim.applied:
+                        await run_in_threadpool(claim.finish, engine, internal_error_response())
                     raise
-                response = error_response(error)
-            except Exception:
-                if claim.committed:
-                    await run_in_threadpool(claim.store, request.app.state.engine, internal_error_response())
-                raise
-            if claim.committed:
-                await run_in_threadpool(claim.store, request.app.state.engine, response)
-            return response
+                if claim.applied:
+                    await run_in_threadpool(claim.finish, engine, response)
+                return response
+            finally:
+                if claim.held is not None:
+                    await run_in_threadpool(claim.release)
 
         return handle_once
+
+
+class HeldTransactionRoute(IdempotentRoute):
+    """For handlers that are one use-case call: on PostgreSQL the token check, the claim, the
+    write and the stored response are one transaction (request_transaction.py)."""
+
+    hold_transaction = True

@@ -47,7 +47,7 @@ from patternlift_cli.ports.problems import Problem
 from patternlift_cli.ports.reports import AchievementStatus, CourseMap, NextStep, PatternOverview, ProgressDetail
 from patternlift_cli.server.content_check import require_same_content
 from patternlift_cli.server.deps import CurrentLearner, LearnerDB, Now
-from patternlift_cli.server.idempotency import IdempotentRoute
+from patternlift_cli.server.idempotency import HeldTransactionRoute, end_held_transaction
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}}
@@ -58,7 +58,7 @@ router = APIRouter(
     prefix="/v1/learning",
     tags=["learning"],
     responses=PROBLEMS,
-    route_class=IdempotentRoute,
+    route_class=HeldTransactionRoute,
     dependencies=[Depends(require_same_content)],
 )
 
@@ -72,6 +72,7 @@ def _sync_catalog(request: Request) -> None:
     from patternlift_cli.db.unit import Database
     from patternlift_cli.services.catalog import sync_patterns
 
+    end_held_transaction(request)  # the sync is a transaction of its own, before the session's
     try:
         sync_patterns(Database(request.app.state.engine))
     except sa.exc.IntegrityError:  # another replica inserted the same rows first
@@ -192,8 +193,11 @@ def record_run(session_id: uuid.UUID, body: RecordRun, learning: Learning = Lear
 
 
 @router.post("/sessions/{session_id}/submissions", response_model=RunOutcome)
-def submit(session_id: uuid.UUID, body: Submission, learning: Learning = LearningDep) -> RunOutcome:
+def submit(
+    session_id: uuid.UUID, body: Submission, request: Request, learning: Learning = LearningDep
+) -> RunOutcome:
     """An assessment solution, judged here in the sandbox (one at a time per worker; 503 when busy)."""
+    end_held_transaction(request)  # nothing stays open while the judge runs
     from patternlift_cli.content.loader import get_problem
     from patternlift_cli.errors import RefusedError, UsageError
     from patternlift_cli.practice.judge import judge_source

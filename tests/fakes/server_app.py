@@ -26,7 +26,7 @@ from patternlift_cli.config import get_settings
 from patternlift_cli.db.models import UserAchievement
 from patternlift_cli.server import create_app as create_server
 from patternlift_cli.server.deps import LearnerDB
-from patternlift_cli.server.idempotency import IdempotentRoute
+from patternlift_cli.server.idempotency import HeldTransactionRoute, IdempotentRoute
 
 
 class FileClock:
@@ -47,8 +47,8 @@ class Note(BaseModel):
     fail: bool = False
 
 
-def _test_router() -> APIRouter:
-    router = APIRouter(prefix="/test", route_class=IdempotentRoute)
+def _test_router(prefix: str = "/test", route_class: type[IdempotentRoute] = IdempotentRoute) -> APIRouter:
+    router = APIRouter(prefix=prefix, route_class=route_class)
 
     @router.get("/ai-interactions")
     def every_interaction(db: LearnerDB) -> list[dict[str, str]]:
@@ -117,4 +117,7 @@ def create() -> FastAPI:
         settings, clock=FileClock(Path(clock_file)) if clock_file else None, engine=_small_engine(settings)
     )
     app.include_router(_test_router())
+    # The same routes as the learning router runs them: token check, claim, write and stored
+    # response in one transaction.
+    app.include_router(_test_router("/test/held", HeldTransactionRoute))
     return app

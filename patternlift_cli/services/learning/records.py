@@ -92,6 +92,8 @@ class Work:
     appended: list[dict[str, Any]] = field(default_factory=list)
     unlocked: list[Unlock] = field(default_factory=list)
     _calibration: Any = field(default=None, repr=False)
+    calibration_written: bool = False
+    achievement_inputs_at_load: tuple[Any, ...] = ()
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -107,7 +109,24 @@ class Work:
         return self._calibration or None
 
     def forget_calibration(self) -> None:
+        """The step wrote the calibration: read it again, and check achievements after."""
         self._calibration = None
+        self.calibration_written = True
+
+    def achievement_inputs(self) -> tuple[Any, ...]:
+        """What the achievement rules read from this session (the calibration aside: see
+        `calibration_written`). A step that leaves it unchanged can unlock nothing new: every
+        update checks achievements, so what these facts earn was awarded when they arose."""
+        state, progress = self.state, self.progress
+        return (
+            state.perfect_check,
+            state.best_recognition_streak,
+            frozenset(state.problems.items()),
+            frozenset(progress.practice),
+            progress.introduction.done,
+            self.row.completed_at is not None,
+            progress.mastery.passed_score,
+        )
 
     def guidance(self, key: str, default: Any = None) -> Any:
         calibration = self.calibration()
@@ -141,6 +160,8 @@ class Work:
         row.current_score = state.current_score
         row.attempts_count = state.attempts_count
         row.mastery_scores = dict(state.mastery_scores)
+        # Before the INSERT below, whose autoflush writes the row: set later, it took a second UPDATE.
+        row.updated_at = self.now
         if self.appended:
             row.attempt_history = [*(row.attempt_history or ()), *self.appended][-HISTORY_WINDOW:]
             self.session.execute(
@@ -148,7 +169,6 @@ class Work:
                 [attempt_row(row.id, self.user_id, record) for record in self.appended],
             )
             self.appended = []
-        row.updated_at = self.now
         self.session.flush()
 
     def step(self) -> Step:
@@ -216,10 +236,24 @@ def work(db: Database, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime)
     from patternlift_cli.content.loader import get_pattern
 
     with db.session(write=True) as session:
-        row = session.exec(
-            select(LearningSession).where(LearningSession.id == session_id).with_for_update()
+        # The calibration comes along (most steps read the guidance): one round trip, not two.
+        found = session.exec(
+            select(LearningSession, UserCalibration)
+            .outerjoin(
+                UserCalibration,
+                sa.and_(
+                    UserCalibration.user_id == LearningSession.user_id,
+                    UserCalibration.pattern_id == LearningSession.pattern_id,
+                ),
+            )
+            .where(LearningSession.id == session_id)
+            .with_for_update(of=LearningSession)
         ).first()
+        row, calibration = found if found is not None else (None, None)
         if row is None or row.user_id != user_id:
             raise UsageError("That learning session does not exist for this learner.")
         progress = StageProgress.load(row.stage_progress, row.attempt_history or ())
-        yield Work(session, row, get_pattern(row.pattern_id or ""), now, progress, progress_state(row, progress))
+        unit = Work(session, row, get_pattern(row.pattern_id or ""), now, progress, progress_state(row, progress))
+        unit._calibration = calibration or False  # False: looked up, and there is none
+        unit.achievement_inputs_at_load = unit.achievement_inputs()
+        yield unit

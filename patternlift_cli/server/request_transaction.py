@@ -1,0 +1,97 @@
+"""One PostgreSQL transaction for a learner's write request: token check, claim, write, response.
+
+Without it, an answer took three transactions (the token lookup, the use case's write with the
+Idempotency-Key claim, the response stored on the key), each a pooled checkout with its own
+BEGIN and COMMIT. On an idempotent request (one that carries a key), `deps.current_learner`
+opens a `HeldTransaction` and looks the token up in it; the request's first write transaction
+(`server.database.RequestDatabase`) runs in it instead of a new one, and is not committed at
+the end of its block: `IdempotentRoute` stores the response on the key in it and commits.
+
+What each side sees is unchanged:
+- the token is checked, claim and write commit together or not at all, exactly as before;
+- the response is committed with the write, so a retry never finds a claim without a response
+  once the write is visible (before, there was a moment in between that answered 409);
+- any other transaction of the request first commits the held one (`finish_before_next`), so
+  transactions still commit in the order the use case opened them;
+- an error inside the write rolls the whole transaction back, claim included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from patternlift_cli.db.engine import database_errors
+
+# The learner's write ran as role `authenticated`; the key's row is the owner's to write.
+_BACK_TO_OWNER = sa.text("SELECT set_config('role', 'none', true)")
+
+
+class HeldTransaction:
+    """An open transaction on one pooled connection, for the rest of one request."""
+
+    def __init__(self, engine: Engine, *, pipelined: bool = True) -> None:
+        self.engine = engine
+        # Off behind a transaction pooler (PATTERNLIFT_DB_PREPARED_STATEMENTS=false): whether
+        # one passes a pipeline through is the pooler's business; plain statements always pass.
+        self.pipelined = pipelined and engine.dialect.name == "postgresql"
+        with database_errors(engine):
+            self.connection = engine.connect()
+            self.connection.begin()
+        self.written = False  # the request's write ran in it and awaits the commit
+        self.closed = False
+
+    @contextmanager
+    def writing(self) -> Iterator[sa.Connection]:
+        """The write transaction's block: rolled back on an error, otherwise kept open."""
+        try:
+            with database_errors(self.engine):
+                yield self.connection
+        except BaseException:
+            self.close()
+            raise
+        self.written = True
+
+    def commit(self, store: sa.Update | None = None) -> None:
+        """Commit, after `store` (the response on the key) runs as the owner in the same transaction."""
+        try:
+            with database_errors(self.engine):
+                if store is not None and self.pipelined:
+                    self._store_and_commit_pipelined(store)
+                elif store is not None:
+                    self.connection.execute(_BACK_TO_OWNER)
+                    self.connection.execute(store)
+                self.connection.commit()
+        finally:
+            self.close()
+
+    def _store_and_commit_pipelined(self, store: sa.Update) -> None:
+        """The role switch back, the stored response and COMMIT in one round trip (psycopg's
+        pipeline mode): none of their results is needed before the next is sent."""
+        import psycopg
+
+        compiled = store.compile(dialect=self.connection.dialect)
+        sql, params = str(compiled), compiled.params
+        driver = self.connection.connection.driver_connection
+        try:
+            with driver.pipeline(), driver.cursor() as cursor:
+                cursor.execute(str(_BACK_TO_OWNER))
+                cursor.execute(sql, params)
+                driver.commit()
+        except psycopg.Error as error:
+            # As if SQLAlchemy had run it: database_errors turns a lost server into one line.
+            raise sa.exc.DBAPIError.instance(sql, params, error, psycopg.Error) from error
+        # SQLAlchemy's commit() after this finds nothing left to commit on the driver.
+
+    def close(self) -> None:
+        """Roll back what is not committed and give the connection back; safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.connection.close()  # returning it to the pool rolls an open transaction back
+        except sa.exc.DBAPIError:
+            pass  # a broken connection is invalidated by the pool; nothing was committed
