@@ -97,6 +97,13 @@ def truncate_postgres(url: str) -> None:
     engine.dispose()
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two workers per core. About half of the suite waits (on servers it started, CLI
+    processes, PostgreSQL), so a second worker per core runs while the first waits; measured on
+    2 cores, 4 workers took the suite from 352 s to 317 s."""
+    return 2 * (os.cpu_count() or 1)
+
+
 # ----- SQLite -------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,6 +18,29 @@ from patternlift_cli.cli.app import app
 from tests.conftest import reset_caches
 
 runner = CliRunner()
+
+# DROP DATABASE waits for a checkpoint, seconds long while other tests write: the drops run
+# beside the module's other tests, and the module waits for them once, at its end.
+_drops: list[threading.Thread] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _scratch_databases_dropped() -> Iterator[None]:
+    yield
+    for drop in _drops:
+        drop.join()
+    _drops.clear()
+
+
+def _drop_in_background(admin: sa.Engine, name: str) -> None:
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    thread = threading.Thread(target=drop, name=f"drop {name}")
+    thread.start()
+    _drops.append(thread)
 
 
 @pytest.fixture
@@ -42,9 +66,7 @@ def empty_database_url(
         yield url
     finally:
         reset_caches()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        _drop_in_background(admin, name)
 
 
 def _tables(url: str) -> set[str]:
