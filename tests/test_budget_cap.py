@@ -28,6 +28,7 @@ def _worker(calls: int) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_eight_processes_at_once_never_pass_the_limit(fake_ai, engine) -> None:  # noqa: F811
     from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
 
@@ -71,6 +72,7 @@ def _hold(engine, amount: Decimal, *, now: datetime, ttl: timedelta = timedelta(
         min_completion_tokens=64, session_id=None, ttl=ttl, now=now)
 
 
+@pytest.mark.slow
 def test_a_killed_process_holding_a_reservation_is_charged_at_its_worst_case_after_expiry(fake_ai, engine) -> None:  # noqa: F811
     """A killed call is never free: its hold counts until it expires, then is charged at its bounds."""
     from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
@@ -123,6 +125,7 @@ def test_an_expired_hold_is_charged_to_the_month_it_was_made_in(fake_ai, engine)
     assert october["spent_usd"] == Decimal("0.0042") and october["calls"] == 1
 
 
+@pytest.mark.slow
 def test_concurrent_callers_charge_an_expired_hold_exactly_once(fake_ai, engine) -> None:  # noqa: F811
     from patternlift_cli.db.models import AIBudgetReservation, AIInteraction
 

@@ -167,6 +167,7 @@ def _stage(engine) -> tuple[str, int, int]:
         return (row.current_stage.value, row.current_level, row.attempts_count)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgres", "connected"])
 def test_killed_mid_practice_resumes_at_the_same_level(backend, request, home, monkeypatch) -> None:
     engine = signed_in_engine(request, backend)

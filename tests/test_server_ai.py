@@ -36,8 +36,9 @@ PLATFORM_KEY = "sk-platform-only-" + "k" * 16
 PRICES = '{"tutor-test": {"input": "1", "output": "2"}}'  # $1 / $2 per million tokens
 EMAIL = "ada@example.com"
 
-# One worker runs them all: they share the module's replicas and the fake provider.
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("server-ai")]
+# Each xdist worker that runs some of these starts its own replicas and fake provider (module
+# fixtures); keeping them all on one worker made them the suite's longest tail.
+pytestmark = [pytest.mark.postgres]
 
 
 def ai_settings(provider: FakeOpenAI, **extra: str) -> dict[str, str]:
