@@ -9,8 +9,10 @@ unreachable server fails the run; elsewhere the Postgres tests skip with one lin
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,6 +131,27 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # ----- the environment a test runs in ------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bytecode_for_child_processes() -> Iterator[None]:
+    """The CLI, server and worker processes the tests start keep their bytecode, as an installed
+    CLI does, in a cache outside the source tree that every xdist worker shares.
+
+    With PYTHONDONTWRITEBYTECODE set (as on this project's machines) each of the hundreds of
+    processes the suite starts compiled every module it imports again.
+    """
+    root = Path(__file__).resolve().parents[1]
+    cache = Path(tempfile.gettempdir()) / f"patternlift-test-bytecode-{hashlib.sha256(bytes(root)).hexdigest()[:12]}"
+    saved = {name: os.environ.get(name) for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(cache)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session", autouse=True)
