@@ -106,11 +106,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked slow go first, so the workers share them out instead of one finishing last."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 # ----- SQLite -------------------------------------------------------------------------------
 
 
