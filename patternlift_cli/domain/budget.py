@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_CEILING, Decimal
 
+from patternlift_cli.domain.errors import UsageError
+
 MICRO_DOLLAR = Decimal("0.000001")
 # Chat formats wrap each message in a few special tokens (OpenAI documents 3-4 per message and
 # 3 to prime the reply); these allowances are deliberately larger than any known format.
@@ -45,6 +47,19 @@ def month_start(moment: datetime) -> date:
     """The first day of `moment`'s month in UTC; the month a cost belongs to."""
     utc = moment.astimezone(UTC)
     return date(utc.year, utc.month, 1)
+
+
+def parse_month(text: str | None, *, example: str = "2026-10") -> datetime | None:
+    """A month the learner named as YYYY-MM (its first instant, UTC), or None for the current one."""
+    if text is None:
+        return None
+    try:
+        month = datetime.strptime(text, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError(f"'{text}' is not a month.", hint=f"Use YYYY-MM, e.g. {example}.") from None
+    if not 2000 <= month.year <= 9998:
+        raise UsageError(f"'{text}' is outside the months PatternLift can have records for (2000-9998).")
+    return month
 
 
 def next_reset(moment: datetime) -> datetime:

@@ -13,17 +13,16 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
+from patternlift_cli.domain.budget import parse_month
 from patternlift_cli.errors import (
     AINotConfiguredError,
     UnknownModelPriceError,
-    UsageError,
 )
 from patternlift_cli.ports.ai import (
     AIStatus,
@@ -142,18 +141,6 @@ async def chat(
     )
 
 
-def _month(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        month = datetime.strptime(text, "%Y-%m").replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(f"'{text}' is not a month.", hint="Use YYYY-MM, e.g. 2026-10.") from None
-    if not 2000 <= month.year <= 9998:
-        raise UsageError(f"'{text}' is outside the months PatternLift can have records for (2000-9998).")
-    return month
-
-
 @router.get("/usage", response_model=UsageSummary)
 def usage(
     learner: CurrentLearner,
@@ -165,7 +152,7 @@ def usage(
     """The month's AI spend against the limit, open reservations, breakdowns and recent calls."""
     from patternlift_cli.services.ai_usage import usage_summary
 
-    return UsageSummary.model_validate(usage_summary(owner.engine, learner.id, month=_month(month), now=now, last=last))
+    return UsageSummary.model_validate(usage_summary(owner.engine, learner.id, month=parse_month(month), now=now, last=last))
 
 
 @router.post("/interactions/{interaction_id}/rating", status_code=204, response_class=Response)

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Optional
 
 import typer
 
 from patternlift_cli.cli.options import JSON_OPTION
-from patternlift_cli.errors import UsageError
-
-
-def parse_month(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        month = datetime.strptime(text, "%Y-%m").replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(f"'{text}' is not a month.", hint="Use YYYY-MM, e.g. --month 2026-10.") from None
-    if not 2000 <= month.year <= 9998:
-        raise UsageError(f"'{text}' is outside the months PatternLift can have records for (2000-9998).")
-    return month
 
 
 def usage(
@@ -40,9 +26,10 @@ def usage(
         patternlift usage --month 2026-10 --json
     """
     from patternlift_cli.cli.context import current_learner, ui
+    from patternlift_cli.domain.budget import parse_month
     from patternlift_cli.ui.usage_view import render_usage
 
-    wanted = parse_month(month)
+    wanted = parse_month(month, example="--month 2026-10")
     summary = current_learner().usage.summary(month=wanted, last=last)
     if as_json:
         ui().print_json(summary)
