@@ -158,18 +158,15 @@ class IdempotencyClaim:
             claimed = connection.execute(insert).first()
         if claimed is not None:
             return
-        row = connection.execute(
-            sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
-        ).first()
+        this_key = sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
+        row = connection.execute(this_key).first()
         if row is None or _utc(row.created_at) < cutoff:
             # This very key had expired: the statement above met it before its DELETE took it.
             connection.execute(expired)
             claimed = connection.execute(insert).first()
             if claimed is not None:
                 return
-            row = connection.execute(
-                sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
-            ).one()
+            row = connection.execute(this_key).one()
         if (row.method, row.path, row.request_hash) != (self.method, self.path, self.request_hash):
             raise HTTPProblem(
                 "idempotency-key-reused",
