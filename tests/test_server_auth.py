@@ -29,8 +29,10 @@ def test_sign_in_end_to_end_creates_the_learner_once(platform: Platform) -> None
     me = auth.me(platform.url, token.access_token)
     assert (me.email, me.signed_in_via, me.status, me.plan) == ("ada@example.com", "email-code", "trial", "basic")
     assert me.ai_limit_usd == Decimal("3.00") and me.ai_spent_this_month_usd == Decimal(0) and me.mode == "connected"
-    # The trial entitles the learner; this server holds no AI key yet, so the tutor is off.
-    assert me.trial_days_left == 14 and not me.ai_allowed and me.ai_access.startswith("not configured (trial")
+    # The trial entitles the learner; this server holds no AI key yet, so the tutor is off, and
+    # it says whose key is missing: a connected learner has none to add.
+    assert me.trial_days_left == 14 and not me.ai_allowed
+    assert me.ai_access.startswith("the server has no AI provider (trial")
 
     # The seed's foreign key: auth.users first, then the profile with the schema's defaults.
     [row] = platform.sql(

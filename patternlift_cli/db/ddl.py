@@ -108,12 +108,16 @@ def user_fk(*, nullable: bool = True) -> sa.Column[Any]:
 
 
 def ensure_learner_role() -> None:
+    # Roles belong to the whole cluster: two databases migrated at once (replicas, parallel
+    # test workers) both see the role missing, and the slower CREATE must not fail the upgrade.
     op.execute(
         f"""
         DO $$ BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{LEARNER_ROLE}') THEN
             CREATE ROLE {LEARNER_ROLE} NOLOGIN;
           END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+          NULL;
         END $$;
         """
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import httpx
@@ -158,6 +159,11 @@ class ServerClient:
             raise_for_problem(response)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def stream_once(self, method: str, path: str, *, json: Any = None,
+                    headers: dict[str, str] | None = None) -> AbstractContextManager[httpx.Response]:
+        """A streamed response, sent exactly once: for requests whose every attempt may be billed."""
+        return self._http.stream(method.upper(), path, json=json, headers=headers)
 
     @staticmethod
     def _worth_retrying(response: httpx.Response) -> bool:

@@ -72,8 +72,8 @@ class RemoteTutor:
         pieces: list[str] = []
         try:
             # Sent once, never retried: each attempt can be billed (the server retries the provider).
-            with self.client._http.stream("POST", "/v1/ai/chat", json=body,
-                                          headers={"Accept": "text/event-stream"}) as response:
+            with self.client.stream_once("POST", "/v1/ai/chat", json=body,
+                                         headers={"Accept": "text/event-stream"}) as response:
                 if not response.is_success:
                     response.read()
                     raise_for_problem(response)

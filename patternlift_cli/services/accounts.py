@@ -98,14 +98,16 @@ def trial_days_left(status: str, trial_ends_at: datetime | None, now: datetime) 
     return max(0, int(-(-seconds // 86400)))  # whole days, rounded up
 
 
-def summarize(session: Session, profile: UserProfile, *, ai_configured: bool, now: datetime) -> ProfileSummary:
+def summarize(session: Session, profile: UserProfile, *, ai_configured: bool, now: datetime,
+              unconfigured: str = "not configured") -> ProfileSummary:
+    """`unconfigured` says why the tutor is off without a provider key, as the reader can act on it."""
     entitlement = entitlement_for(session, profile, now)
     status = profile.subscription_status.value if profile.subscription_status else "trial"
     spent = profile.current_month_ai_cost or Decimal(0)
     if profile.ai_cost_month is not None and profile.ai_cost_month != month_start(now):
         spent = Decimal(0)  # last month's total; it rolls over at the next AI call
     allowed = entitlement.allowed and ai_configured
-    access = entitlement.reason if ai_configured else f"not configured ({entitlement.reason})"
+    access = entitlement.reason if ai_configured else f"{unconfigured} ({entitlement.reason})"
     return ProfileSummary(
         id=str(profile.id),
         email=profile.email,
@@ -135,5 +137,8 @@ class LocalAccount:
             profile = session.get(UserProfile, self.user_id)
             if profile is None:
                 raise NotLoggedInError("That learner no longer exists.", hint="Run `patternlift login` again.")
-            summary = summarize(session, profile, ai_configured=self.ai_configured, now=datetime.now(UTC))
+            # A connected learner cannot add the key: it is the server's to have.
+            unconfigured = "the server has no AI provider" if self.mode == "connected" else "not configured"
+            summary = summarize(session, profile, ai_configured=self.ai_configured, now=datetime.now(UTC),
+                                unconfigured=unconfigured)
         return summary.model_copy(update={"mode": self.mode})
