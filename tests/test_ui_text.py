@@ -96,3 +96,20 @@ def test_the_course_table_keeps_every_id_whole_at_80_columns() -> None:
         assert pattern.id in cells
         assert set(pattern.prerequisites) <= cells, pattern.id
     assert max(len(line) for line in out.getvalue().splitlines()) <= 80
+
+
+def test_deep_feedback_names_the_other_options_by_the_letter_shown() -> None:
+    from rich.console import Console
+
+    from patternlift_cli.ports.learning import AnswerFeedback
+    from patternlift_cli.ui import quiz_view
+
+    choices = ["A set of the letters.", "A Counter of the letters.", "A sorted list."]
+    answer = AnswerFeedback(valid=True, correct=True, explanation="Counts capture multiplicity.",
+                            explain_all=True, others=[("A set of the letters.", "A set forgets how many."),
+                                                      ("A sorted list.", "Deleting costs O(n).")])
+    console = Console(width=80, record=True)
+    console.print(quiz_view.feedback(answer, choices))
+    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    assert "  a) A set forgets how many." in lines and "  c) Deleting costs O(n)." in lines
+    assert not any("A set of the letters" in line for line in lines)

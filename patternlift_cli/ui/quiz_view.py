@@ -62,7 +62,8 @@ def answer_prompt(choices: list[str]) -> str:
     return "[bold]Your answer (quit to stop):[/] "
 
 
-def feedback(answer: AnswerFeedback) -> RenderableType:
+def feedback(answer: AnswerFeedback, choices: list[str] | None = None) -> RenderableType:
+    """`choices` as the question showed them: the other options are then named by their letter."""
     parts: list[RenderableType] = []
     if answer.correct:
         parts.append(hanging("[bold green]✓ Right.[/]", inline_text(answer.explanation), indent=0))
@@ -72,9 +73,14 @@ def feedback(answer: AnswerFeedback) -> RenderableType:
         if answer.explanation:
             parts.append(hanging("", inline_text(answer.explanation), indent=1))
     if answer.explain_all:
+        shown = {choice: letter(index) for index, choice in enumerate(choices or [])}
         for text, why in answer.others:
-            if why:
-                line = inline_text(text, style="dim") + Text(": ", style="dim") + inline_text(why, style="dim")
+            if not why:
+                continue
+            if text in shown:  # the option is on screen just above: its letter is enough
+                parts.append(hanging(f"[dim]{shown[text]})[/]", inline_text(why, style="dim")))
+            else:
+                line = inline_text(text.rstrip("."), style="dim") + Text(": ", style="dim") + inline_text(why, style="dim")
                 parts.append(hanging("[dim]•[/]", line))
     return Group(*parts)
 

@@ -34,5 +34,5 @@ def ask_with(ui: UI, question: QuestionView, submit: Callable[[str, float], Answ
         if feedback.valid:
             break
         ui.say("[yellow]That is not one of the choices; answer with its letter or its text.[/]")
-    ui.show(quiz_view.feedback(feedback))
+    ui.show(quiz_view.feedback(feedback, question.choices))
     return feedback
