@@ -34,13 +34,14 @@ from patternlift_cli.server import learners, tokens
 from patternlift_cli.server.database import Learner, LearnerDatabase, RequestDatabase
 from patternlift_cli.server.idempotency import request_claim
 from patternlift_cli.server.problems import unauthorized
-from patternlift_cli.server.request_transaction import HeldTransaction
+from patternlift_cli.server.request_transaction import DriverStatement, HeldTransaction
 from patternlift_cli.server.supabase_auth import SupabaseVerifier
 
 # Declared for the OpenAPI document (a bearer security scheme); the header is parsed below so
 # each failure gets its own one-line reason.
 bearer_scheme = HTTPBearer(auto_error=False, description="An access token from POST /v1/auth/token.")
 _BEARER = re.compile(r"^Bearer +([A-Za-z0-9\-._~+/]+=*) *$", re.IGNORECASE)
+_LEARNER_FOR = DriverStatement(tokens.LEARNER_FOR)
 
 
 def platform_database(request: Request) -> Database:
@@ -119,7 +120,11 @@ def _learner_in_held_transaction(
         try:
             with database_errors(engine):
                 try:
-                    learner = tokens.learner_for(held.connection, token, at)
+                    if held.pipelined:  # the transaction's BEGIN and the look-up in one round trip
+                        [row] = held.run_pipelined([(_LEARNER_FOR, tokens.learner_for_params(token, at))])
+                        learner = tokens.learner_from_row(row)
+                    else:
+                        learner = tokens.learner_for(held.connection, token, at)
                 except sa.exc.DBAPIError as error:
                     held.close()
                     if retry or not error.connection_invalidated:
