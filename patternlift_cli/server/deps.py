@@ -44,16 +44,20 @@ _BEARER = re.compile(r"^Bearer +([A-Za-z0-9\-._~+/]+=*) *$", re.IGNORECASE)
 _LEARNER_FOR = DriverStatement(tokens.LEARNER_FOR)
 
 
-def platform_database(request: Request) -> Database:
+# The dependencies that only build an object are coroutines: FastAPI runs a plain function
+# dependency in the thread pool, a hop (and two thread switches) each, per request.
+
+
+async def platform_database(request: Request) -> Database:
     """The owner's database with no learner attached (health checks, sign-in, webhooks)."""
     return Database(request.app.state.engine)
 
 
-def now(request: Request) -> datetime:
+async def now(request: Request) -> datetime:
     return request.app.state.clock()
 
 
-def client_address(request: Request) -> str | None:
+async def client_address(request: Request) -> str | None:
     # With uvicorn's --forwarded-allow-ips set to the proxy, this is X-Forwarded-For's client.
     return request.client.host if request.client else None
 
@@ -140,11 +144,11 @@ def _learner_in_held_transaction(
     raise AssertionError("unreachable")
 
 
-def learner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> LearnerDatabase:
+async def learner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> LearnerDatabase:
     return LearnerDatabase(request.app.state.engine, learner, request_claim(request))
 
 
-def owner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> RequestDatabase:
+async def owner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> RequestDatabase:
     return RequestDatabase(request.app.state.engine, request_claim(request))
 
 

@@ -197,21 +197,19 @@ class IdempotencyClaim:
 
     def store(self, engine: Engine, response: Response) -> None:
         with engine.begin() as connection:
-            connection.execute(self._stored(response))
+            connection.execute(_STORE.statement, self._stored(response)[1])
 
-    def _stored(self, response: Response) -> sa.Update:
+    def _stored(self, response: Response) -> tuple[DriverStatement, dict[str, Any]]:
         body = getattr(response, "body", None)
         text = bytes(body).decode("utf-8", errors="replace") if body is not None else None
-        return (
-            sa.update(_keys)
-            .where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
-            .values(
-                status_code=response.status_code,
-                media_type=response.media_type or response.headers.get("content-type"),
-                response_body=text,
-                completed_at=self.clock(),
-            )
-        )
+        return _STORE, {
+            "owner": self.user_id,
+            "stored_key": self.key,
+            "status": response.status_code,
+            "stored_type": response.media_type or response.headers.get("content-type"),
+            "stored_body": text,
+            "completed": self.clock(),
+        }
 
 
 def _postgresql_claim() -> DriverStatement:
@@ -230,6 +228,13 @@ def _postgresql_claim() -> DriverStatement:
 
 
 _CLAIM = _postgresql_claim()
+# The response stored on the key, built once (every keyed write runs it).
+_STORE = DriverStatement(
+    sa.update(_keys)
+    .where(_keys.c.user_id == sa.bindparam("owner"), _keys.c.key == sa.bindparam("stored_key"))
+    .values(status_code=sa.bindparam("status"), media_type=sa.bindparam("stored_type"),
+            response_body=sa.bindparam("stored_body"), completed_at=sa.bindparam("completed"))
+)
 
 
 def _utc(moment: datetime) -> datetime:

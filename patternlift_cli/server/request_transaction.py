@@ -106,26 +106,25 @@ class HeldTransaction:
             for cursor in cursors:
                 cursor.close()
 
-    def commit(self, store: sa.Update | None = None) -> None:
+    def commit(self, store: tuple[DriverStatement, Mapping[str, Any]] | None = None) -> None:
         """Commit, after `store` (the response on the key) runs as the owner in the same transaction."""
         try:
             with database_errors(self.engine):
                 if store is not None and self.pipelined:
-                    self._store_and_commit_pipelined(store)
+                    self._store_and_commit_pipelined(*store)
                 elif store is not None:
                     self.connection.execute(BACK_TO_OWNER)
-                    self.connection.execute(store)
+                    self.connection.execute(store[0].statement, store[1])
                 self.connection.commit()
         finally:
             self.close()
 
-    def _store_and_commit_pipelined(self, store: sa.Update) -> None:
+    def _store_and_commit_pipelined(self, store: DriverStatement, params: Mapping[str, Any]) -> None:
         """The role switch back, the stored response and COMMIT in one round trip (psycopg's
         pipeline mode): none of their results is needed before the next is sent."""
         import psycopg
 
-        compiled = store.compile(dialect=self.connection.dialect)
-        sql, params = str(compiled), compiled.params
+        sql = store.sql(self.connection.dialect)
         driver = self.connection.connection.driver_connection
         try:
             with driver.pipeline(), driver.cursor() as cursor:

@@ -100,7 +100,8 @@ def named_workspace(problem: Any) -> Path:
     return Path(workspace_file(problem))
 
 
-def _learning(request: Request, learner: CurrentLearner, db: LearnerDB, now: Now):  # type: ignore[no-untyped-def]
+async def _learning(request: Request, learner: CurrentLearner, db: LearnerDB, now: Now):  # type: ignore[no-untyped-def]
+    # A coroutine: it only builds the use case, so it needs no hop to the thread pool.
     from patternlift_cli.services.learning import LocalLearning
 
     return LocalLearning(db, learner.id, clock=lambda: now, workspace=named_workspace, catalog_synced=True)
