@@ -76,11 +76,12 @@ def main() -> None:
         try:
             import uvloop
 
-            result = uvloop.run(measure(server[0], tokens, args))
+            meter = CPUMeter(engine, server[1].pid)
+            result = uvloop.run(measure(server[0], tokens, args, meter))
         finally:
             server[1].terminate()
             server[1].wait(timeout=20)
-    report(result, args, load_before, os.getloadavg())
+    report(result, args, load_before, os.getloadavg(), meter)
 
 
 def make_learners(engine, count: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -248,17 +249,66 @@ class Learner:
         return elapsed
 
 
+class CPUMeter:
+    """CPU seconds used so far by the server's processes, this database's PostgreSQL backends,
+    and this load generator (Linux /proc, PostgreSQL on this host), to say where a request's
+    CPU goes. Read between windows only (the backends' list is a query)."""
+
+    def __init__(self, engine, server_pid: int) -> None:  # type: ignore[no-untyped-def]
+        self.engine = engine
+        self.server_pid = server_pid
+        self.backends: dict[int, float] = {}  # each backend's CPU seconds when last read
+        self.database_seconds = 0.0  # what the backends used in all, as far as the reads saw
+
+    def read(self) -> tuple[float, float, float]:
+        with self.engine.connect() as connection:
+            pids = list(connection.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).scalars())
+        for pid in pids:  # a backend that ended since the last read is missed: the pool closed it
+            used = _cpu_seconds([pid])
+            self.database_seconds += used - self.backends.get(pid, 0.0)
+            self.backends[pid] = used
+        return _cpu_seconds(_process_tree(self.server_pid)), self.database_seconds, time.process_time()
+
+
+def _process_tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            pending.extend(int(child) for child in task.read_text().split())
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended: what it used is lost, a backend closed by the pool at most
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 @dataclass
 class Series:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    cpu: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # server, PostgreSQL, load generator
+
+    def add_cpu(self, before: tuple[float, float, float], after: tuple[float, float, float]) -> None:
+        for index, (start, end) in enumerate(zip(before, after, strict=True)):
+            self.cpu[index] += end - start
 
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds
 
 
-async def measure(url: str, tokens: list[str], args):  # type: ignore[no-untyped-def]
+async def measure(url: str, tokens: list[str], args, meter: CPUMeter):  # type: ignore[no-untyped-def]
     from urllib.parse import urlsplit
 
     from patternlift_cli.content.version import content_version
@@ -300,12 +350,14 @@ async def measure(url: str, tokens: list[str], args):  # type: ignore[no-untyped
         learner.setups_in_window = 0
     for _ in range(args.rounds):
         await refill()
-        started = time.monotonic()
+        cpu, started = meter.read(), time.monotonic()
         await run_for(window, "learn", learn.latencies)
         learn.seconds += time.monotonic() - started
+        learn.add_cpu(cpu, cpu := meter.read())
         started = time.monotonic()
         await run_for(window, "base", base.latencies)
         base.seconds += time.monotonic() - started
+        base.add_cpu(cpu, meter.read())
     for learner in learners:
         learner.http.close()
     return learn, base, errors, sum(learner.setups_in_window for learner in learners)
@@ -316,7 +368,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def report(result, args, load_before, load_after) -> None:  # type: ignore[no-untyped-def]
+def report(result, args, load_before, load_after, meter) -> None:  # type: ignore[no-untyped-def]
     learn, base, errors, setups = result
     print(f"{args.learners} learners, {args.workers} workers, {args.seconds:g} s in {args.rounds} interleaved rounds"
           f" (load average {load_before[0]:.1f} before, {load_after[0]:.1f} after)")
@@ -329,6 +381,11 @@ def report(result, args, load_before, load_after) -> None:  # type: ignore[no-un
     print(f"  p50 ratio: {percentile(steps, 0.5) / percentile(touches, 0.5):.2f}, "
           f"p99 ratio: {percentile(steps, 0.99) / percentile(touches, 0.99):.2f}; "
           f"learn p99 {percentile(steps, 0.99):.1f} ms (goal < 100 ms)")
+    for name, series in (("learn step", learn), ("baseline UPDATE", base)):
+        server, database, client = (seconds / len(series.latencies) * 1000 for seconds in series.cpu)
+        print(f"  CPU per {name}: server workers {server:.2f} ms, PostgreSQL backends {database:.2f} ms, "
+              f"load generator {client:.2f} ms")
+    print(f"  PostgreSQL backends seen (connections the workers opened): {len(meter.backends)}")
     print(f"  answers refused because the attempt had moved on: {errors}; "
           f"checks opened inside a learn window (all of a learner's ran dry): {setups}")
 

@@ -32,6 +32,7 @@ from patternlift_cli.server.supabase_auth import SupabaseVerifier
 logger = logging.getLogger("patternlift.server")
 
 Clock = Callable[[], datetime]
+SERVER_POOL_SIZE = 15  # PostgreSQL connections per worker (docs/SERVER.md, "Workers")
 
 
 def system_clock() -> datetime:
@@ -46,7 +47,12 @@ def server_engine(settings: Settings) -> Engine:
         )
     # No pre-ping per checkout: on a busy server it doubled the round trips of a short
     # transaction. Idle connections are still pinged, and old ones recycled (db/engine.py).
-    return create_engine_for(normalize_database_url(settings.database_url), settings, ping_every_checkout=False)
+    # 15 connections kept open, none opened beyond them (it was 5 kept + 10 overflow): under
+    # load the overflow ones were closed and reopened all the time, each a new PostgreSQL
+    # backend whose statements had to be planned again before psycopg prepared them.
+    return create_engine_for(
+        normalize_database_url(settings.database_url), settings, ping_every_checkout=False, pool_size=SERVER_POOL_SIZE
+    )
 
 
 def mailer_for(settings: Settings) -> Mailer | None:
