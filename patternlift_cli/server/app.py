@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from patternlift_cli import __version__
 from patternlift_cli.config import Settings
+from patternlift_cli.content.version import content_version
 from patternlift_cli.db import migrate
 from patternlift_cli.db.engine import create_engine_for, database_errors, describe_location, normalize_database_url
 from patternlift_cli.errors import ConfigError
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, engine: Engine
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(check_ready, engine)
+        await run_in_threadpool(content_version)  # loaded here, not on the event loop by a request
         yield
         if owned_engine:
             engine.dispose()
