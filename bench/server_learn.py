@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--patterns", type=int, default=6, choices=range(1, len(PATTERNS) + 1),
+    parser.add_argument("--patterns", type=int, default=10, choices=range(1, len(PATTERNS) + 1),
                         help="sessions per learner with a check open (answers a window can draw on)")
     args = parser.parse_args()
     from bench._pg import fresh_database
@@ -260,7 +260,7 @@ class CPUMeter:
         self.backends: dict[int, float] = {}  # each backend's CPU seconds when last read
         self.database_seconds = 0.0  # what the backends used in all, as far as the reads saw
 
-    def read(self) -> tuple[float, float, float]:
+    def read(self) -> tuple[float, float, float, float]:
         with self.engine.connect() as connection:
             pids = list(connection.exec_driver_sql(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -269,7 +269,8 @@ class CPUMeter:
             used = _cpu_seconds([pid])
             self.database_seconds += used - self.backends.get(pid, 0.0)
             self.backends[pid] = used
-        return _cpu_seconds(_process_tree(self.server_pid)), self.database_seconds, time.process_time()
+        server = _process_tree(self.server_pid)
+        return _cpu_seconds(server), _cpu_seconds(server, system=True), self.database_seconds, time.process_time()
 
 
 def _process_tree(pid: int) -> list[int]:
@@ -282,14 +283,15 @@ def _process_tree(pid: int) -> list[int]:
     return found
 
 
-def _cpu_seconds(pids: list[int]) -> float:
+def _cpu_seconds(pids: list[int], *, system: bool = False) -> float:
+    """User + system CPU seconds of the processes (system only, with `system`)."""
     ticks, total = os.sysconf("SC_CLK_TCK"), 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # it ended: what it used is lost, a backend closed by the pool at most
-        total += int(fields[11]) + int(fields[12])
+        total += int(fields[12]) if system else int(fields[11]) + int(fields[12])
     return total / ticks
 
 
@@ -297,9 +299,10 @@ def _cpu_seconds(pids: list[int]) -> float:
 class Series:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
-    cpu: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # server, PostgreSQL, load generator
+    # server workers (all, system part), PostgreSQL backends, load generator
+    cpu: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
 
-    def add_cpu(self, before: tuple[float, float, float], after: tuple[float, float, float]) -> None:
+    def add_cpu(self, before: tuple[float, ...], after: tuple[float, ...]) -> None:
         for index, (start, end) in enumerate(zip(before, after, strict=True)):
             self.cpu[index] += end - start
 
@@ -382,9 +385,9 @@ def report(result, args, load_before, load_after, meter) -> None:  # type: ignor
           f"p99 ratio: {percentile(steps, 0.99) / percentile(touches, 0.99):.2f}; "
           f"learn p99 {percentile(steps, 0.99):.1f} ms (goal < 100 ms)")
     for name, series in (("learn step", learn), ("baseline UPDATE", base)):
-        server, database, client = (seconds / len(series.latencies) * 1000 for seconds in series.cpu)
-        print(f"  CPU per {name}: server workers {server:.2f} ms, PostgreSQL backends {database:.2f} ms, "
-              f"load generator {client:.2f} ms")
+        server, system, database, client = (seconds / len(series.latencies) * 1000 for seconds in series.cpu)
+        print(f"  CPU per {name}: server workers {server:.2f} ms ({system:.2f} in the kernel), "
+              f"PostgreSQL backends {database:.2f} ms, load generator {client:.2f} ms")
     print(f"  PostgreSQL backends seen (connections the workers opened): {len(meter.backends)}")
     print(f"  answers refused because the attempt had moved on: {errors}; "
           f"checks opened inside a learn window (all of a learner's ran dry): {setups}")
