@@ -202,7 +202,7 @@ def time_spans() -> dict[str, float]:
 
     import fastapi.routing
 
-    from patternlift_cli.server import content_check, database, deps, idempotency
+    from patternlift_cli.server import database, deps, idempotency
     from patternlift_cli.services import learning
     from patternlift_cli.services.learning import completion, knowledge_check, records
 
@@ -232,9 +232,8 @@ def time_spans() -> dict[str, float]:
         setattr(owner, attribute, wrapper)
 
     timed(idempotency, "_new_claim", "claim object (body hash)")
-    timed(content_check, "require_same_content", "content check")
     timed(deps, "_learner_in_held_transaction", "token check (held transaction)")
-    timed(database.LearnerDatabase, "prepare", "claim + role switch")
+    timed(database.LearnerDatabase, "prepare_held", "    claim + role switch (pipelined; inside work())")
     timed(learning.LocalLearning, "answer", "use case LocalLearning.answer")
     timed(records.Work, "save", "  Work.save (UPDATE + INSERT)")
     timed(knowledge_check, "answer", "  knowledge_check.answer (rules)")
