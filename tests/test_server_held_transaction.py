@@ -76,3 +76,17 @@ def test_behind_a_transaction_pooler_a_retry_is_replayed(platform: Platform, mai
         assert first.status_code == retry.status_code == 201
         assert retry.json() == first.json() and retry.headers["idempotent-replayed"] == "true"
         assert len(platform.sql("SELECT 1 FROM user_achievements WHERE achievement_id LIKE 'note-%'")) == 1
+
+
+def test_a_token_check_that_wrote_nothing_rolls_nothing_back(platform: Platform, mailbox: MailBox, learner) -> None:
+    """Opening a session ends the token check's transaction before its own (the catalogue sync
+    runs between them): with COMMIT, since a ROLLBACK makes psycopg forget every statement it
+    had prepared on the pooled connection, which the next requests there then plan again."""
+    with in_process(platform, mailbox) as client:
+        seen: list[str] = []
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        event.listen(engine, "rollback", lambda *_: seen.append("rollback"))
+        response = client.post("/v1/learning/sessions", json={"pattern_id": "two-pointers"},
+                               headers={**learner, "Idempotency-Key": str(uuid.uuid4())})
+        assert response.status_code == 200, response.text
+        assert seen == []

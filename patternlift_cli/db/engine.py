@@ -80,9 +80,12 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine_for(url: URL, settings: Settings, *, ping_every_checkout: bool = True) -> Engine:
+def create_engine_for(
+    url: URL, settings: Settings, *, ping_every_checkout: bool = True, pool_size: int | None = None
+) -> Engine:
     """`ping_every_checkout=False` (the server): a pooled connection is pinged only after it sat
-    idle (see `_ping_when_idle`), so a busy server does not pay a round trip per transaction."""
+    idle (see `_ping_when_idle`), so a busy server does not pay a round trip per transaction.
+    `pool_size` (PostgreSQL): that many connections kept open, none beyond (the server)."""
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             from pathlib import Path
@@ -106,7 +109,8 @@ def create_engine_for(url: URL, settings: Settings, *, ping_every_checkout: bool
         connect_args["prepare_threshold"] = None
     if ping_every_checkout:
         return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-    engine = sa.create_engine(url, connect_args=connect_args, pool_recycle=RECYCLE_SECONDS)
+    sizes = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0}
+    engine = sa.create_engine(url, connect_args=connect_args, pool_recycle=RECYCLE_SECONDS, **sizes)
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", _ping_when_idle)
     return engine
@@ -132,7 +136,9 @@ def _ping_when_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
-        dbapi_connection.rollback()  # psycopg opened a transaction for the SELECT
+        # psycopg opened a transaction for the SELECT. COMMIT, not ROLLBACK: psycopg drops the
+        # connection's prepared statements on every ROLLBACK.
+        dbapi_connection.commit()
     except Exception as error:  # any failure means: do not hand this one out
         # The pool discards the connection and checks out (or opens) another.
         raise sa.exc.DisconnectionError(f"a pooled connection failed its ping: {error}") from error

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from patternlift_cli import __version__
 from patternlift_cli.config import Settings
+from patternlift_cli.content.version import content_version
 from patternlift_cli.db import migrate
 from patternlift_cli.db.engine import create_engine_for, database_errors, describe_location, normalize_database_url
 from patternlift_cli.errors import ConfigError
@@ -32,6 +33,7 @@ from patternlift_cli.server.supabase_auth import SupabaseVerifier
 logger = logging.getLogger("patternlift.server")
 
 Clock = Callable[[], datetime]
+SERVER_POOL_SIZE = 15  # PostgreSQL connections per worker (docs/SERVER.md, "Workers")
 
 
 def system_clock() -> datetime:
@@ -46,7 +48,12 @@ def server_engine(settings: Settings) -> Engine:
         )
     # No pre-ping per checkout: on a busy server it doubled the round trips of a short
     # transaction. Idle connections are still pinged, and old ones recycled (db/engine.py).
-    return create_engine_for(normalize_database_url(settings.database_url), settings, ping_every_checkout=False)
+    # 15 connections kept open, none opened beyond them (it was 5 kept + 10 overflow): under
+    # load the overflow ones were closed and reopened all the time, each a new PostgreSQL
+    # backend whose statements had to be planned again before psycopg prepared them.
+    return create_engine_for(
+        normalize_database_url(settings.database_url), settings, ping_every_checkout=False, pool_size=SERVER_POOL_SIZE
+    )
 
 
 def mailer_for(settings: Settings) -> Mailer | None:
@@ -94,6 +101,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, engine: Engine
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(check_ready, engine)
+        await run_in_threadpool(content_version)  # loaded here, not on the event loop by a request
         yield
         if owned_engine:
             engine.dispose()

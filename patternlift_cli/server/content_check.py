@@ -13,7 +13,8 @@ from patternlift_cli.errors import ContentVersionError
 from patternlift_cli.ports.learning_requests import CONTENT_HEADER
 
 
-def require_same_content(request: Request) -> None:
+async def require_same_content(request: Request) -> None:
+    # A coroutine (a header compared with a cached digest): no hop to the thread pool.
     sent = request.headers.get(CONTENT_HEADER)
     ours = content_version()
     if sent is None:

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from patternlift_cli.db.unit import Database
+from patternlift_cli.server.request_transaction import BACK_TO_OWNER, DriverStatement
 
 if TYPE_CHECKING:
     from patternlift_cli.server.idempotency import IdempotencyClaim
@@ -45,6 +46,9 @@ _AS_LEARNER = sa.text(
     "SELECT set_config('role', :role, true), set_config('request.jwt.claim.sub', :sub, true), "
     "set_config('request.jwt.claims', :claims, true)"
 )
+
+
+_AS_LEARNER_ON_DRIVER = DriverStatement(_AS_LEARNER)
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,14 @@ class RequestDatabase(Database):
         with held.writing() as connection:
             self._claim_in_this_transaction = True
             try:
-                self.prepare(connection)
+                self.prepare_held(held, connection)
             finally:
                 self._claim_in_this_transaction = False
             yield connection
+
+    def prepare_held(self, held: HeldTransaction, connection: sa.Connection) -> None:
+        """`prepare` for the held transaction's write; the learner's pipelines it."""
+        self.prepare(connection)
 
     @contextmanager
     def connection(self, *, write: bool = False) -> Iterator[sa.Connection]:
@@ -136,6 +144,20 @@ class LearnerDatabase(RequestDatabase):
     def prepare(self, connection: sa.Connection) -> None:
         super().prepare(connection)  # the idempotency claim is the owner's, before the switch
         if self.dialect == "postgresql":
-            connection.execute(
-                _AS_LEARNER, {"role": LEARNER_ROLE, "sub": str(self.learner.id), "claims": self._claims}
-            )
+            connection.execute(_AS_LEARNER, self._role_params())
+
+    def prepare_held(self, held: HeldTransaction, connection: sa.Connection) -> None:
+        """The claim and the role switch in one round trip: the claim's result matters only when
+        the key was claimed before (a repeat), which the owner then settles."""
+        claim = self.idempotency
+        if not (held.pipelined and claim is not None and self.dialect == "postgresql"):
+            self.prepare(connection)
+            return
+        claimed, _ = held.run_pipelined([claim.pipelined_claim(), (_AS_LEARNER_ON_DRIVER, self._role_params())])
+        if claimed is None:
+            connection.execute(BACK_TO_OWNER)  # the key's row is not the learner's to read
+            claim.after_conflict(connection)  # raises (a replay, a refusal), or claimed an expired key
+            connection.execute(_AS_LEARNER, self._role_params())
+
+    def _role_params(self) -> dict[str, str]:
+        return {"role": LEARNER_ROLE, "sub": str(self.learner.id), "claims": self._claims}

@@ -34,25 +34,30 @@ from patternlift_cli.server import learners, tokens
 from patternlift_cli.server.database import Learner, LearnerDatabase, RequestDatabase
 from patternlift_cli.server.idempotency import request_claim
 from patternlift_cli.server.problems import unauthorized
-from patternlift_cli.server.request_transaction import HeldTransaction
+from patternlift_cli.server.request_transaction import DriverStatement, HeldTransaction
 from patternlift_cli.server.supabase_auth import SupabaseVerifier
 
 # Declared for the OpenAPI document (a bearer security scheme); the header is parsed below so
 # each failure gets its own one-line reason.
 bearer_scheme = HTTPBearer(auto_error=False, description="An access token from POST /v1/auth/token.")
 _BEARER = re.compile(r"^Bearer +([A-Za-z0-9\-._~+/]+=*) *$", re.IGNORECASE)
+_LEARNER_FOR = DriverStatement(tokens.LEARNER_FOR)
 
 
-def platform_database(request: Request) -> Database:
+# The dependencies that only build an object are coroutines: FastAPI runs a plain function
+# dependency in the thread pool, a hop (and two thread switches) each, per request.
+
+
+async def platform_database(request: Request) -> Database:
     """The owner's database with no learner attached (health checks, sign-in, webhooks)."""
     return Database(request.app.state.engine)
 
 
-def now(request: Request) -> datetime:
+async def now(request: Request) -> datetime:
     return request.app.state.clock()
 
 
-def client_address(request: Request) -> str | None:
+async def client_address(request: Request) -> str | None:
     # With uvicorn's --forwarded-allow-ips set to the proxy, this is X-Forwarded-For's client.
     return request.client.host if request.client else None
 
@@ -119,7 +124,11 @@ def _learner_in_held_transaction(
         try:
             with database_errors(engine):
                 try:
-                    learner = tokens.learner_for(held.connection, token, at)
+                    if held.pipelined:  # the transaction's BEGIN and the look-up in one round trip
+                        [row] = held.run_pipelined([(_LEARNER_FOR, tokens.learner_for_params(token, at))])
+                        learner = tokens.learner_from_row(row)
+                    else:
+                        learner = tokens.learner_for(held.connection, token, at)
                 except sa.exc.DBAPIError as error:
                     held.close()
                     if retry or not error.connection_invalidated:
@@ -135,11 +144,11 @@ def _learner_in_held_transaction(
     raise AssertionError("unreachable")
 
 
-def learner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> LearnerDatabase:
+async def learner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> LearnerDatabase:
     return LearnerDatabase(request.app.state.engine, learner, request_claim(request))
 
 
-def owner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> RequestDatabase:
+async def owner_database(request: Request, learner: Annotated[Learner, Depends(current_learner)]) -> RequestDatabase:
     return RequestDatabase(request.app.state.engine, request_claim(request))
 
 

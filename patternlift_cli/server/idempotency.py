@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi.routing import APIRoute
@@ -46,7 +47,7 @@ from starlette.responses import Response
 from patternlift_cli.db.platform_models import IdempotencyKey
 from patternlift_cli.errors import PatternLiftError, UsageError
 from patternlift_cli.server.problems import HTTPProblem, error_response, internal_error_response
-from patternlift_cli.server.request_transaction import HeldTransaction
+from patternlift_cli.server.request_transaction import DriverStatement, HeldTransaction
 
 logger = logging.getLogger("patternlift.server")
 
@@ -135,35 +136,48 @@ class IdempotencyClaim:
             self.store(engine, response)
 
     def claim(self, connection: sa.Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # The learner's expired keys go in the same statement: one round trip per claim.
+            claimed = connection.execute(_CLAIM.statement, self.claim_params()).first()
+        else:
+            now = self.clock()
+            connection.execute(self._expired(now - KEY_LIFETIME))
+            claimed = connection.execute(self._insert(connection, now)).first()
+        if claimed is None:
+            self.after_conflict(connection)
+
+    def pipelined_claim(self) -> tuple[DriverStatement, dict[str, Any]]:
+        """The PostgreSQL claim for a pipeline (request_transaction.HeldTransaction.run_pipelined):
+        it returns a row when this request claimed the key; otherwise call `after_conflict`."""
+        return _CLAIM, self.claim_params()
+
+    def claim_params(self) -> dict[str, Any]:
         if self.user_id is None:
             raise AssertionError("an idempotency claim needs the signed-in learner")
         now = self.clock()
-        cutoff = now - KEY_LIFETIME
-        expired = sa.delete(_keys).where(_keys.c.user_id == self.user_id, _keys.c.created_at < cutoff)
-        values = {
-            "user_id": self.user_id,
-            "key": self.key,
-            "method": self.method,
-            "path": self.path,
-            "request_hash": self.request_hash,
-            "created_at": now,
-        }
+        return {"user_id": self.user_id, "key": self.key, "method": self.method, "path": self.path,
+                "request_hash": self.request_hash, "created_at": now, "owner": self.user_id,
+                "cutoff": now - KEY_LIFETIME}
+
+    def _expired(self, cutoff: datetime) -> sa.Delete:
+        return sa.delete(_keys).where(_keys.c.user_id == self.user_id, _keys.c.created_at < cutoff)
+
+    def _insert(self, connection: sa.Connection, now: datetime):  # type: ignore[no-untyped-def]
+        values = {"user_id": self.user_id, "key": self.key, "method": self.method, "path": self.path,
+                  "request_hash": self.request_hash, "created_at": now}
         # RETURNING, not rowcount: the driver reports -1 for INSERT ... ON CONFLICT DO NOTHING.
-        insert = _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
-        if connection.dialect.name == "postgresql":
-            # The learner's expired keys go in the same statement: one round trip per claim.
-            claimed = connection.execute(insert.add_cte(expired.returning(_keys.c.key).cte("expired"))).first()
-        else:
-            connection.execute(expired)
-            claimed = connection.execute(insert).first()
-        if claimed is not None:
-            return
+        return _insert(connection).values(**values).on_conflict_do_nothing().returning(_keys.c.key)
+
+    def after_conflict(self, connection: sa.Connection) -> None:
+        """The key was claimed before (as the owner): replay, refuse, or claim an expired one."""
+        now = self.clock()
+        cutoff = now - KEY_LIFETIME
         this_key = sa.select(_keys).where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
         row = connection.execute(this_key).first()
         if row is None or _utc(row.created_at) < cutoff:
             # This very key had expired: the statement above met it before its DELETE took it.
-            connection.execute(expired)
-            claimed = connection.execute(insert).first()
+            connection.execute(self._expired(cutoff))
+            claimed = connection.execute(self._insert(connection, now)).first()
             if claimed is not None:
                 return
             row = connection.execute(this_key).one()
@@ -183,21 +197,44 @@ class IdempotencyClaim:
 
     def store(self, engine: Engine, response: Response) -> None:
         with engine.begin() as connection:
-            connection.execute(self._stored(response))
+            connection.execute(_STORE.statement, self._stored(response)[1])
 
-    def _stored(self, response: Response) -> sa.Update:
+    def _stored(self, response: Response) -> tuple[DriverStatement, dict[str, Any]]:
         body = getattr(response, "body", None)
         text = bytes(body).decode("utf-8", errors="replace") if body is not None else None
-        return (
-            sa.update(_keys)
-            .where(_keys.c.user_id == self.user_id, _keys.c.key == self.key)
-            .values(
-                status_code=response.status_code,
-                media_type=response.media_type or response.headers.get("content-type"),
-                response_body=text,
-                completed_at=self.clock(),
-            )
-        )
+        return _STORE, {
+            "owner": self.user_id,
+            "stored_key": self.key,
+            "status": response.status_code,
+            "stored_type": response.media_type or response.headers.get("content-type"),
+            "stored_body": text,
+            "completed": self.clock(),
+        }
+
+
+def _postgresql_claim() -> DriverStatement:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING key, with the learner's expired keys deleted
+    in a CTE of the same statement; built once (every keyed write runs it)."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    expired = sa.delete(_keys).where(_keys.c.user_id == sa.bindparam("owner"), _keys.c.created_at < sa.bindparam("cutoff"))
+    claim = (
+        insert(_keys)
+        .values({name: sa.bindparam(name) for name in ("user_id", "key", "method", "path", "request_hash", "created_at")})
+        .on_conflict_do_nothing()
+        .returning(_keys.c.key)
+    )
+    return DriverStatement(claim.add_cte(expired.returning(_keys.c.key).cte("expired")))
+
+
+_CLAIM = _postgresql_claim()
+# The response stored on the key, built once (every keyed write runs it).
+_STORE = DriverStatement(
+    sa.update(_keys)
+    .where(_keys.c.user_id == sa.bindparam("owner"), _keys.c.key == sa.bindparam("stored_key"))
+    .values(status_code=sa.bindparam("status"), media_type=sa.bindparam("stored_type"),
+            response_body=sa.bindparam("stored_body"), completed_at=sa.bindparam("completed"))
+)
 
 
 def _utc(moment: datetime) -> datetime:

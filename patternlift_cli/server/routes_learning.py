@@ -100,7 +100,8 @@ def named_workspace(problem: Any) -> Path:
     return Path(workspace_file(problem))
 
 
-def _learning(request: Request, learner: CurrentLearner, db: LearnerDB, now: Now):  # type: ignore[no-untyped-def]
+async def _learning(request: Request, learner: CurrentLearner, db: LearnerDB, now: Now):  # type: ignore[no-untyped-def]
+    # A coroutine: it only builds the use case, so it needs no hop to the thread pool.
     from patternlift_cli.services.learning import LocalLearning
 
     return LocalLearning(db, learner.id, clock=lambda: now, workspace=named_workspace, catalog_synced=True)
@@ -168,9 +169,12 @@ def knowledge_check(session_id: uuid.UUID, learning: Learning = LearningDep) -> 
 
 
 @router.post("/sessions/{session_id}/answers", response_model=AnswerFeedback)
-def answer(session_id: uuid.UUID, body: AnswerRequest, learning: Learning = LearningDep) -> AnswerFeedback:
+def answer(session_id: uuid.UUID, body: AnswerRequest, learning: Learning = LearningDep) -> Response:
     """Grade an answer of the knowledge check or the assessment: the server decides."""
-    return learning.answer(session_id, body.question_id, body.response, body.seconds)
+    feedback = learning.answer(session_id, body.question_id, body.response, body.seconds)
+    # The bytes FastAPI would send for the response model, made here: for a plain function it
+    # validates and serializes a returned model in another thread-pool hop (the busiest route).
+    return Response(feedback.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.post("/sessions/{session_id}/review-read", response_model=Step)

@@ -21,10 +21,10 @@ def _require_stage(work: Work) -> None:
         raise RefusedError(f"No knowledge check is open during {work.position.label().lower()}.")
 
 
-def attempt_questions(work: Work) -> list[Any]:
-    """This attempt's questions, in the order they are asked: drawn from the pattern's pool when
-    the attempt starts (unseen first, missed concepts first on a retry), then kept, so a resumed
-    attempt asks the same questions, variants generated from the same seed."""
+def attempt_question_ids(work: Work) -> list[str]:
+    """This attempt's question ids, in the order they are asked: drawn from the pattern's pool
+    when the attempt starts (unseen first, missed concepts first on a retry), then kept, so a
+    resumed attempt asks the same questions, variants generated from the same seed."""
     check, pattern = work.progress.knowledge_check, work.pattern
     if not check.questions:
         if check.seed is None:
@@ -35,11 +35,17 @@ def attempt_questions(work: Work) -> list[Any]:
             seed=check.seed, renewable={variant.id for variant in pattern.variants},
         ))
     known = {question.id for question in pattern.question_pool}
-    return [
-        pattern.check_question(question_id, question_pool.variant_seed(check.seed or 0, question_id))
-        for question_id in check.questions
-        if question_id in known
-    ]
+    return [question_id for question_id in check.questions if question_id in known]
+
+
+def _question(work: Work, question_id: str) -> Any:
+    check = work.progress.knowledge_check
+    return work.pattern.check_question(question_id, question_pool.variant_seed(check.seed or 0, question_id))
+
+
+def attempt_questions(work: Work) -> list[Any]:
+    """This attempt's questions (see `attempt_question_ids`), each generated from its seed."""
+    return [_question(work, question_id) for question_id in attempt_question_ids(work)]
 
 
 def current(work: Work) -> KnowledgeCheck:
@@ -70,16 +76,20 @@ def answer(work: Work, question_id: str, response: str, seconds: float) -> Answe
     check = work.progress.knowledge_check
     if check.review is not None:
         raise RefusedError("Review the missed concepts before answering again.")
-    drawn = attempt_questions(work)
-    question = asking.find(drawn, question_id, WHERE)
+    # Only the answered question is generated (a variant costs its generator's run); all of
+    # them only when the answer completes the attempt.
+    drawn = attempt_question_ids(work)
+    if question_id not in drawn:
+        raise asking.not_part_of(question_id, WHERE)
+    question = _question(work, question_id)
     feedback = asking.record_answer(
         work, question, response, seconds, attempt=check.attempt, answers=check.answers,
         explain_all=bool(work.guidance("explain_all_options")),
     )
     if feedback is None:
         return AnswerFeedback(valid=False)
-    if all(q.id in check.answers for q in drawn):
-        feedback = feedback.model_copy(update={"check": _decide(work, drawn)})
+    if all(drawn_id in check.answers for drawn_id in drawn):
+        feedback = feedback.model_copy(update={"check": _decide(work, attempt_questions(work))})
     return feedback
 
 

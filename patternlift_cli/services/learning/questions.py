@@ -46,7 +46,11 @@ def find(questions: list[Any], question_id: str, where: str) -> Any:
     for question in questions:
         if question.id == question_id:
             return question
-    raise UsageError(f"Question '{question_id}' is not part of this {where}.")
+    raise not_part_of(question_id, where)
+
+
+def not_part_of(question_id: str, where: str) -> UsageError:
+    return UsageError(f"Question '{question_id}' is not part of this {where}.")
 
 
 def record_answer(
