@@ -39,6 +39,13 @@ def short_repr(value: Any) -> str:
     return visible(text if len(text) <= REPR_LIMIT else text[: REPR_LIMIT - 15] + f"... ({len(text)} chars)")
 
 
+def signature_of(problem: Any) -> dict[str, Any]:
+    """The signature as the child receives it: a content model's, or a cached plain copy of one."""
+    signature = problem.signature
+    dump = getattr(signature, "model_dump", None)
+    return dump(exclude_none=True) if dump is not None else signature.as_dict()
+
+
 def _namespace() -> dict[str, Any]:
     import importlib
 

@@ -69,9 +69,10 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap") if sys.platform.startswith("linux") else None
 
 
-def isolation() -> Isolation:
-    """The isolation the next run will use (before the probe, what it will try)."""
-    mode = requested_mode()
+def isolation(mode: str | None = None) -> Isolation:
+    """The isolation the next run will use (before the probe, what it will try), for the
+    PATTERNLIFT_JUDGE_SANDBOX value `mode` (default: the setting)."""
+    mode = mode or requested_mode()
     if mode == "none":
         return Isolation("none", "PATTERNLIFT_JUDGE_SANDBOX=none")
     if bwrap_path() is None:
