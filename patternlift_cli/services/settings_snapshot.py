@@ -88,6 +88,13 @@ def _fingerprint(salt: bytes) -> str | None:
     return digest.hexdigest()
 
 
+def _sealed(fingerprint: str | None, values: dict[str, Any]) -> str | None:
+    """The stored key: the fingerprint and the values together, so neither can change alone."""
+    if fingerprint is None:
+        return None
+    return hashlib.sha256(f"{fingerprint}\0{json.dumps(values, sort_keys=True)}".encode()).hexdigest()
+
+
 def _stat(path: str) -> list[Any]:
     info = os.stat(path)
     return [path, info.st_size, info.st_mtime_ns]
@@ -118,9 +125,9 @@ def load() -> CheckSettings | None:
         for path, size, mtime in data["code"]:
             if _stat(path) != [path, size, mtime]:
                 return None
-        if data["key"] != _fingerprint(bytes.fromhex(data["salt"])):
-            return None
         values = data["values"]
+        if data["key"] != _sealed(_fingerprint(bytes.fromhex(data["salt"])), values):
+            return None
         if values["cache_dir"] != str(folder):
             return None
         judge = values["judge"]
@@ -167,7 +174,7 @@ def save() -> None:
     code += sorted(module.__file__ for name, module in list(sys.modules.items())
                    if name.split(".")[0] == "platformdirs" and getattr(module, "__file__", None))
     _write(Path(values["cache_dir"]), {
-        "format": FORMAT, "salt": salt.hex(), "key": before,
+        "format": FORMAT, "salt": salt.hex(), "key": _sealed(before, values),
         "code": [_stat(str(Path(path).resolve())) for path in code], "values": values,
     })
 
