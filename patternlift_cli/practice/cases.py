@@ -8,8 +8,7 @@ either way, and one evaluation serves every run of the problem in this process.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from patternlift_cli.practice.compare import plain
 
@@ -19,8 +18,7 @@ _prepared: dict[int, tuple[Any, list["PreparedCase"]]] = {}
 _PREPARED_KEEP = 16
 
 
-@dataclass(frozen=True)
-class PreparedCase:
+class PreparedCase(NamedTuple):
     number: int
     frame: dict[str, Any]  # what the child receives: the arguments only
     expected: Any

@@ -6,7 +6,6 @@ folder (under `PATTERNLIFT_HOME` when that is set).
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,8 @@ def starter_code(problem: Any) -> str:
         return header + f"class {signature.class_name}:\n    def __init__(self, *args):\n        pass\n{methods}"
     params = ", ".join(f"{param.name}: {param.type}" for param in signature.params)
     returns = f" -> {signature.returns}" if signature.returns else ""
+    import textwrap
+
     body = textwrap.indent("pass\n", " " * 8)
     return header + f"class Solution:\n    def {signature.method}(self, {params}){returns}:\n{body}"
 

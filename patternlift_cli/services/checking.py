@@ -9,13 +9,12 @@ curriculum cache (content/judged.py). The full path writes both, so the next che
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class CheckResult:
+# NamedTuples, not dataclasses: the lean path does not import `dataclasses` (~7 ms).
+class CheckResult(NamedTuple):
     problem: Any
     path: Path
     report: Any  # practice.judge.JudgeReport
@@ -35,8 +34,7 @@ def check_solution(problem_id: str, file: Path | None) -> CheckResult:
     return CheckResult(problem, path, judge_file(problem, path))
 
 
-@dataclass(frozen=True)
-class QuickCheck:
+class QuickCheck(NamedTuple):
     """A check the lean path is sure of, up to the judge's run."""
 
     problem: Any  # content.judged.JudgedProblem

@@ -26,9 +26,8 @@ import json
 import os
 import stat
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from patternlift_cli import __version__
 from patternlift_cli.practice.judge import JudgeSettings
@@ -41,8 +40,7 @@ ENV_NAMES = ("HOME", "SHELL", "PREFIX", "TMPDIR", "TEMP", "TMP")
 ENV_FILE = ".env"  # config.Settings' env_file, relative to the working folder
 
 
-@dataclass(frozen=True)
-class CheckSettings:
+class CheckSettings(NamedTuple):  # not a dataclass: the lean path does not import `dataclasses`
     content_dir: Path | None  # PATTERNLIFT_CONTENT_DIR as given; None: the packaged curriculum
     cache_dir: Path
     workspace_dir: Path
