@@ -21,7 +21,6 @@ cache folder on Linux), so a `.env` that moves PATTERNLIFT_HOME only ever misses
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from patternlift_cli import __version__
+from patternlift_cli.content.cache import sha256
 from patternlift_cli.practice.judge import JudgeSettings
 
 FORMAT = 1
@@ -56,7 +56,7 @@ class CheckSettings(NamedTuple):  # not a dataclass: the lean path does not impo
 
 def _fingerprint(salt: bytes) -> str | None:
     """The digest of everything Settings is read from; None when it cannot be known."""
-    digest = hashlib.sha256(salt)
+    digest = sha256(salt)
     try:
         cwd = os.getcwd()
     except OSError:  # the working folder is gone
@@ -71,7 +71,7 @@ def _fingerprint(salt: bytes) -> str | None:
         if not stat.S_ISREG(info.st_mode):
             return None  # a folder or a pipe: let the full path decide what that means
         try:
-            env_state = hashlib.sha256(Path(ENV_FILE).read_bytes()).hexdigest()
+            env_state = sha256(Path(ENV_FILE).read_bytes()).hexdigest()
         except OSError:
             return None
     variables = sorted(
@@ -90,7 +90,7 @@ def _sealed(fingerprint: str | None, values: dict[str, Any]) -> str | None:
     """The stored key: the fingerprint and the values together, so neither can change alone."""
     if fingerprint is None:
         return None
-    return hashlib.sha256(f"{fingerprint}\0{json.dumps(values, sort_keys=True)}".encode()).hexdigest()
+    return sha256(f"{fingerprint}\0{json.dumps(values, sort_keys=True)}".encode()).hexdigest()
 
 
 def _stat(path: str) -> list[Any]:
