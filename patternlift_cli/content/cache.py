@@ -257,6 +257,16 @@ def load_problem(root: Path, key: bytes, problem_id: str) -> Problem | None:
             return None
 
 
+def writable() -> bool:
+    """Whether the cache folder can take a cache file (it is made if missing)."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
 def is_current(root: Path, key: bytes) -> bool:
     """Whether the cache of `root` is there for this key (its first line only is read)."""
     with _opened(root, key) as reader:

@@ -298,8 +298,8 @@ def warm_cache() -> None:
     is left as it is: a lone problem is still read from its own file."""
     root = content_root()
     key = _content_key(root) if root.is_dir() else None
-    if key is None or cache.is_current(root, key):
-        return
+    if key is None or cache.is_current(root, key) or not cache.writable():
+        return  # a cache that cannot be written would have every check parse the whole course
     try:
         load_curriculum()
     except ContentError:
