@@ -1,4 +1,4 @@
-from patternlift_cli.cli.app import main
+from patternlift_cli.cli.lean import main
 
 if __name__ == "__main__":
     main()

@@ -120,3 +120,16 @@ def test_every_command_has_its_own_module_named_as_typed() -> None:
     for name in COMMAND_MODULES:
         module = PACKAGE / "cli" / "commands" / name
         assert module.with_suffix(".py").exists() or (module / "__init__.py").exists(), name
+
+
+def test_the_console_script_imports_only_the_standard_library_before_it_knows_the_command() -> None:
+    """cli/lean.py is the entry: `check` takes its lean path without typer; everything else
+    reaches the Typer app through it."""
+    import tomllib
+
+    scripts = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["patternlift"] == "patternlift_cli.cli.lean:main"
+    tree = ast.parse((PACKAGE / "cli" / "lean.py").read_text(encoding="utf-8"))
+    top_level = [alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names]
+    top_level += [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module]
+    assert set(top_level) <= {"__future__", "sys"}, top_level

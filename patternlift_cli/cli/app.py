@@ -61,26 +61,33 @@ def _report(error: BaseException, exit_code: int, message: str) -> None:
     raise SystemExit(exit_code)
 
 
+def report_failure(error: BaseException) -> None:
+    """One line and its exit code for what a command raised (the lean `check` path uses it too)."""
+    if isinstance(error, PatternLiftError):
+        _report(error, error.exit_code, str(error))
+    if isinstance(error, KeyboardInterrupt):
+        _report(error, 130, "Interrupted. Everything answered so far is saved.")
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (`patternlift ask ... | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(141) from None
+    if isinstance(error, OSError):
+        # The machine's trouble (disk full, permissions, a vanished folder), not a bug of ours
+        # the user can act on from a traceback; --verbose still shows it.
+        where = f": {error.filename}" if error.filename else ""
+        _report(error, 4, f"{error.strerror or error}{where}. (--verbose shows the traceback)")
+    raise error
+
+
 class PatternLiftGroup(TyperGroup):
     """Turns a PatternLiftError raised anywhere below into one line and its exit code."""
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except PatternLiftError as error:
-            _report(error, error.exit_code, str(error))
-        except KeyboardInterrupt as error:
-            _report(error, 130, "Interrupted. Everything answered so far is saved.")
-        except BrokenPipeError:
-            # The reader went away (`patternlift ask ... | head`): stop quietly, as Unix tools do.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise SystemExit(141) from None
-        except OSError as error:
-            # The machine's trouble (disk full, permissions, a vanished folder), not a bug of ours
-            # the user can act on from a traceback; --verbose still shows it.
-            where = f": {error.filename}" if error.filename else ""
-            _report(error, 4, f"{error.strerror or error}{where}. (--verbose shows the traceback)")
+        except (PatternLiftError, KeyboardInterrupt, OSError) as error:
+            report_failure(error)
 
 
 app = typer.Typer(

@@ -2,16 +2,20 @@
 
 One file per content root in the user's cache directory::
 
-    PLC2 <key>\\n
-    {"course": [...], "patterns": {id: [offset, length, [problem ids]]}, "problems": {id: [offset, length]}}\\n
-    <each pattern's JSON without its problems, and each problem's JSON, at those offsets>
+    PLC3 <key>\\n
+    {"course": [...], "patterns": {id: [offset, length, [problem ids]]}, "problems": {id: [offset, length]},
+     "judged": {id: [offset, length, sha256]}}\\n
+    <each pattern's JSON without its problems, each problem's JSON, and each problem's judged
+     slice (content/judged.py), at those offsets>
 
 The key is a digest of the package version, the cache format, the content root's path, and
 the path, size and mtime of every file under it (and of the modules that define the content's
 shape), so an edited lesson, a new problem or an upgrade all miss. Nothing is trusted before
 the key matches, and what is read is validated again by the same pydantic models (a measured
 ~13 ms for the whole course, faster in a fresh process than unpickling it), so a damaged or
-foreign file can only miss. Each problem has its own slice so `check` can read just one.
+foreign file can only miss. Each problem has its own slice so `check` can read just one. The
+lean `check` path reads the judged slice instead, without pydantic (content/judged.py): its
+sha256 in the header stands in for the validation, so a damaged slice is a miss too.
 
 Writers write a temporary file beside the cache and `os.replace` it: a reader sees the old
 file or the new one, never half of either. Any error reading or writing the cache is a miss.
@@ -19,11 +23,8 @@ file or the new one, never half of either. Any error reading or writing the cach
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,13 +33,23 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from patternlift_cli import __version__
 
 if TYPE_CHECKING:
+    from patternlift_cli.content.judged import JudgedProblem
     from patternlift_cli.content.loader import Curriculum
     from patternlift_cli.content.models import Problem
 
-MAGIC = b"PLC2"
+MAGIC = b"PLC3"
 # The modules whose code decides what a valid course is: editing them (a new validator, a new
 # field) must invalidate caches built by the old code even when the version did not change.
-_SHAPE_MODULES = ("models.py", "loader.py", "cache.py")
+_SHAPE_MODULES = ("models.py", "loader.py", "cache.py", "judged.py")
+try:  # CPython's own SHA-256: the same digests as hashlib's, without loading OpenSSL (~2 ms of a lean check)
+    from _sha256 import sha256
+except ImportError:  # another interpreter, or Python 3.12+ (_sha2)
+    try:
+        from _sha2 import sha256  # type: ignore[no-redef]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[no-redef]
+# The packaged curriculum (content.loader.PATTERNS_ROOT is this folder).
+PACKAGED_ROOT = Path(__file__).with_name("patterns")
 
 
 def cache_dir() -> Path:
@@ -47,14 +58,15 @@ def cache_dir() -> Path:
     return get_settings().cache_dir
 
 
-def cache_file(root: Path) -> Path:
-    name = hashlib.sha256(str(root).encode()).hexdigest()[:16]
-    return cache_dir() / f"curriculum-{name}.cache"
+def cache_file(root: Path, folder: Path | None = None) -> Path:
+    """The cache of `root` in `folder`, by default the cache folder the settings name."""
+    name = sha256(str(root).encode()).hexdigest()[:16]
+    return (folder if folder is not None else cache_dir()) / f"curriculum-{name}.cache"
 
 
 def content_key(root: Path) -> bytes:
     """A digest of everything the cached course was built from."""
-    digest = hashlib.sha256(f"{__version__}\0{MAGIC.decode()}\0{root}\0".encode())
+    digest = sha256(f"{__version__}\0{MAGIC.decode()}\0{root}\0".encode())
     here = Path(__file__).parent
     for name in _SHAPE_MODULES:
         _add_stat(digest, name, here / name)
@@ -95,6 +107,7 @@ def store(root: Path, key: bytes, curriculum: Curriculum) -> None:
     body = bytearray()
     patterns: dict[str, list[Any]] = {}
     problems: dict[str, list[int]] = {}
+    judged: dict[str, list[Any]] = {}
     for pattern in curriculum.patterns.values():
         data = pattern.model_dump(mode="json", exclude={"problems"})
         chunk = json.dumps(data, separators=(",", ":")).encode()
@@ -104,14 +117,22 @@ def store(root: Path, key: bytes, curriculum: Curriculum) -> None:
             chunk = problem.model_dump_json(exclude_unset=True).encode()
             problems[problem.id] = [len(body), len(chunk)]
             body += chunk
+            chunk = _judged_chunk(problem)
+            if chunk is not None:
+                judged[problem.id] = [len(body), len(chunk), sha256(chunk).hexdigest()]
+                body += chunk
     header = {
         "course": [[entry.id, entry.name] for entry in curriculum.course],
         "patterns": patterns,
         "problems": problems,
+        "judged": judged,
     }
     blob = b"%s %s\n%s\n%s" % (MAGIC, key, json.dumps(header, separators=(",", ":")).encode(), body)
     # YAML can say things JSON cannot (a date, an integer key, .nan): such a course would not
     # come back equal, so it is not cached at all rather than cached wrong.
+    import io
+    import tempfile  # here: the lean `check` path reads the cache and never writes it
+
     reader = _parse(io.BytesIO(blob), key)
     if reader is None or _read_all(reader) != curriculum:
         return
@@ -128,6 +149,19 @@ def store(root: Path, key: bytes, curriculum: Curriculum) -> None:
             raise
     except OSError:
         pass
+
+
+def _judged_chunk(problem: Problem) -> bytes | None:
+    """The problem's judged slice as JSON; None when JSON cannot hold it exactly (a date, a
+    tuple...): that problem then always takes the full path."""
+    from patternlift_cli.content.judged import judged_slice
+
+    data = judged_slice(problem)
+    try:
+        chunk = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError):
+        return None
+    return chunk if json.loads(chunk) == data else None
 
 
 # ----- reading --------------------------------------------------------------------------------
@@ -180,14 +214,17 @@ def _read_all(reader: _Reader) -> Curriculum:
         data = reader.slice(offset, length)
         data["problems"] = [problems[problem_id] for problem_id in problem_ids]
         patterns[pattern_id] = Pattern.model_validate(data)
+    for offset, length, digest in reader.header["judged"].values():  # the lean path's slices, whole
+        if sha256(reader.body[offset : offset + length]).hexdigest() != digest:  # type: ignore[index]
+            raise ValueError("damaged judged slice")
     course = tuple(CoursePattern(id=entry_id, name=name) for entry_id, name in reader.header["course"])
     return Curriculum(patterns=patterns, problems=problems, course=course)
 
 
 @contextmanager
-def _opened(root: Path, key: bytes) -> Iterator[_Reader | None]:
+def _opened(root: Path, key: bytes, folder: Path | None = None) -> Iterator[_Reader | None]:
     try:
-        handle = open(cache_file(root), "rb")  # noqa: SIM115 - closed below
+        handle = open(cache_file(root, folder), "rb")  # noqa: SIM115 - closed below
     except OSError:
         yield None
         return
@@ -217,4 +254,42 @@ def load_problem(root: Path, key: bytes, problem_id: str) -> Problem | None:
             where = reader.header["problems"].get(problem_id)
             return None if where is None else Problem.model_validate(reader.slice(*where))
         except Exception:
+            return None
+
+
+def writable() -> bool:
+    """Whether the cache folder can take a cache file (it is made if missing)."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def is_current(root: Path, key: bytes) -> bool:
+    """Whether the cache of `root` is there for this key (its first line only is read)."""
+    with _opened(root, key) as reader:
+        return reader is not None
+
+
+def load_judged(root: Path, key: bytes, problem_id: str, folder: Path) -> JudgedProblem | None:
+    """One problem's judged slice from the cache in `folder`, without pydantic; None on a miss
+    (no cache for this key, no slice for this problem, or a slice whose digest differs)."""
+    from patternlift_cli.content.judged import from_slice
+
+    with _opened(root, key, folder) as reader:
+        if reader is None:
+            return None
+        try:
+            where = reader.header.get("judged", {}).get(problem_id)
+            if where is None:
+                return None
+            offset, length, digest = where
+            reader.handle.seek(reader.body_start + offset)
+            chunk = reader.handle.read(length)
+            if len(chunk) != length or sha256(chunk).hexdigest() != digest:
+                return None
+            return from_slice(json.loads(chunk))
+        except Exception:  # noqa: BLE001 - damaged or of another shape: the full path
             return None

@@ -26,7 +26,7 @@ from patternlift_cli.content.models import (
 )
 from patternlift_cli.errors import ContentError, UnknownPatternError, UsageError
 
-PATTERNS_ROOT = Path(__file__).with_name("patterns")
+PATTERNS_ROOT = cache.PACKAGED_ROOT
 COURSE_FILE = "course.yaml"
 
 
@@ -290,6 +290,20 @@ def _preview_curriculum(root: Path) -> Curriculum:
     if not root.is_dir():
         raise ContentError(f"PATTERNLIFT_CONTENT_DIR: '{root}' is not a folder")
     return _cached_load(root)
+
+
+def warm_cache() -> None:
+    """Build the disk cache of the curriculum in use when it is missing or stale, so that the
+    next `check` takes the lean path (which reads only the cache). A course that does not load
+    is left as it is: a lone problem is still read from its own file."""
+    root = content_root()
+    key = _content_key(root) if root.is_dir() else None
+    if key is None or cache.is_current(root, key) or not cache.writable():
+        return  # a cache that cannot be written would have every check parse the whole course
+    try:
+        load_curriculum()
+    except ContentError:
+        pass
 
 
 def list_patterns() -> list[Pattern]:

@@ -8,8 +8,7 @@ either way, and one evaluation serves every run of the problem in this process.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from patternlift_cli.practice.compare import plain
 
@@ -19,8 +18,7 @@ _prepared: dict[int, tuple[Any, list["PreparedCase"]]] = {}
 _PREPARED_KEEP = 16
 
 
-@dataclass(frozen=True)
-class PreparedCase:
+class PreparedCase(NamedTuple):
     number: int
     frame: dict[str, Any]  # what the child receives: the arguments only
     expected: Any
@@ -37,6 +35,13 @@ def visible(text: str) -> str:
 def short_repr(value: Any) -> str:
     text = repr(value)
     return visible(text if len(text) <= REPR_LIMIT else text[: REPR_LIMIT - 15] + f"... ({len(text)} chars)")
+
+
+def signature_of(problem: Any) -> dict[str, Any]:
+    """The signature as the child receives it: a content model's, or a cached plain copy of one."""
+    signature = problem.signature
+    dump = getattr(signature, "model_dump", None)
+    return dump(exclude_none=True) if dump is not None else signature.as_dict()
 
 
 def _namespace() -> dict[str, Any]:

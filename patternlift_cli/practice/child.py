@@ -15,7 +15,6 @@ import select
 import signal
 import subprocess
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from patternlift_cli.errors import JudgeError
@@ -38,20 +37,21 @@ class Stopped(Exception):
         self.value = value
 
 
-@dataclass
 class ChildProcess:
-    launch: Launch
-    nonce: str
-    cpu_budget: float
-    wall_budget: float
-    memory_bytes: int
-    output_limit: int
-    process: subprocess.Popen | None = None
-    raw_output: dict[int, bytearray] = field(default_factory=dict)
-    raw_dropped: int = 0
-    current: int = 0
-    peak_rss: int = 0
-    final_cpu: float = 0.0
+    def __init__(self, *, launch: Launch, nonce: str, cpu_budget: float, wall_budget: float, memory_bytes: int,
+                 output_limit: int) -> None:
+        self.launch = launch
+        self.nonce = nonce
+        self.cpu_budget = cpu_budget
+        self.wall_budget = wall_budget
+        self.memory_bytes = memory_bytes
+        self.output_limit = output_limit
+        self.process: subprocess.Popen | None = None
+        self.raw_output: dict[int, bytearray] = {}
+        self.raw_dropped = 0
+        self.current = 0
+        self.peak_rss = 0
+        self.final_cpu = 0.0
 
     def start(self) -> None:
         cases_read, self._cases_write = os.pipe()

@@ -10,11 +10,10 @@ of the whole process tree, the wall clock. docs/JUDGE.md has the threat model an
 from __future__ import annotations
 
 import math
-import secrets
+import os
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from patternlift_cli.errors import JudgeError
 from patternlift_cli.practice import cases as case_data
@@ -36,14 +35,18 @@ WALL_CLOCK_FACTOR = 2
 WALL_CLOCK_GRACE_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class CaseResult:
+# The judge's values are NamedTuples, not dataclasses: `dataclasses` imports `inspect` and builds
+# each class at import, ~13 ms of a fresh `check` process (measured); these cost ~1 ms.
+_NO_LINES: list[str] = []  # the default traceback; results are values, never changed in place
+
+
+class CaseResult(NamedTuple):
     number: int
     status: str  # passed | failed | error | timeout | memory | not_run
     input: str | None = None
     expected: str | None = None
     actual: str | None = None
-    traceback: list[str] = field(default_factory=list)
+    traceback: list[str] = _NO_LINES
     cpu_ms: float | None = None
     note: str | None = None
     output: str = ""
@@ -53,8 +56,7 @@ class CaseResult:
     actual_value: Any = None
 
 
-@dataclass(frozen=True)
-class JudgeReport:
+class JudgeReport(NamedTuple):
     problem_id: str
     verdict: str  # accepted | wrong_answer | runtime_error | time_limit | memory_limit | syntax_error | no_solution
     message: str
@@ -85,7 +87,7 @@ class JudgeReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready. Cases stay hidden as on LeetCode: only the first failure shows its data."""
         first_failure = self.first_failure
-        data = asdict(self)
+        data = self._asdict()
         data.update(
             cases=[
                 _shown_case(case) if case is first_failure
@@ -102,22 +104,38 @@ class JudgeReport:
 
 def _shown_case(case: CaseResult) -> dict[str, Any]:
     """A failing case for --json: the values too when they are small enough to read."""
+    import copy
     import json
 
-    shown = asdict(case)
+    shown = copy.deepcopy(case._asdict())
     for key in ("arguments", "expected_value", "actual_value"):
         if len(json.dumps(shown[key], default=repr)) > 4096:
             shown[key] = None
     return shown
 
 
-def _settings_limits(problem: Any, time_limit_seconds: float | None, memory_limit_mb: int | None, output_limit_kb: int | None):
-    from patternlift_cli.config import get_settings
+class JudgeSettings(NamedTuple):
+    """The settings the judge reads (PATTERNLIFT_JUDGE_*): from config.Settings, or the validated
+    snapshot of them that the lean `check` path uses (services.settings_snapshot)."""
 
-    settings = get_settings()
-    cpu = time_limit_seconds or getattr(problem, "time_limit_seconds", None) or settings.judge_time_limit_seconds
-    memory = memory_limit_mb or settings.judge_memory_limit_mb
-    output = (output_limit_kb or settings.judge_output_limit_kb) * 1024
+    time_limit_seconds: float
+    memory_limit_mb: int
+    output_limit_kb: int
+    sandbox: str  # auto | bwrap | none
+
+    @classmethod
+    def current(cls) -> JudgeSettings:
+        from patternlift_cli.config import get_settings
+
+        settings = get_settings()
+        return cls(settings.judge_time_limit_seconds, settings.judge_memory_limit_mb,
+                   settings.judge_output_limit_kb, settings.judge_sandbox)
+
+
+def _settings_limits(problem: Any, settings: JudgeSettings, time_limit_seconds: float | None, memory_limit_mb: int | None, output_limit_kb: int | None):
+    cpu = time_limit_seconds or getattr(problem, "time_limit_seconds", None) or settings.time_limit_seconds
+    memory = memory_limit_mb or settings.memory_limit_mb
+    output = (output_limit_kb or settings.output_limit_kb) * 1024
     return cpu, memory, output
 
 
@@ -129,10 +147,12 @@ def judge_source(
     time_limit_seconds: float | None = None,
     memory_limit_mb: int | None = None,
     output_limit_kb: int | None = None,
+    settings: JudgeSettings | None = None,
 ) -> JudgeReport:
-    cpu_seconds, memory_mb, output_bytes = _settings_limits(problem, time_limit_seconds, memory_limit_mb, output_limit_kb)
+    settings = settings or JudgeSettings.current()
+    cpu_seconds, memory_mb, output_bytes = _settings_limits(problem, settings, time_limit_seconds, memory_limit_mb, output_limit_kb)
     started = time.monotonic()
-    current = sandbox.isolation()
+    current = sandbox.isolation(settings.sandbox)
     if "\x00" in source:
         line = source[: source.index("\x00")].count("\n") + 1
         outcome = Outcome.syntax(f"your file contains a NUL byte (\\0) on line {line}; save it as plain text")
@@ -142,7 +162,7 @@ def judge_source(
         "source": source,
         "path": path,
         "kind": getattr(problem, "kind", "function"),
-        "signature": problem.signature.model_dump(exclude_none=True),
+        "signature": case_data.signature_of(problem),
         "inplace": getattr(problem, "compare", "exact") == "inplace",
         "prelude": {name: list(origin) for name, origin in prelude_table().items()},
         "output_cap": PER_CASE_OUTPUT_BYTES,
@@ -153,7 +173,7 @@ def judge_source(
             "RLIMIT_CORE": 0,
         },
     }
-    child, current = _start(job, current, cpu_seconds, memory_mb, output_bytes)
+    child, current = _start(job, current, cpu_seconds, memory_mb, output_bytes, settings.sandbox)
     try:
         outcome = _run_cases(child, problem, prepared)
     finally:
@@ -161,10 +181,11 @@ def judge_source(
     return finish(problem, outcome, prepared, time.monotonic() - started, current, sandbox.take_notice(current), child)
 
 
-def _start(job: dict[str, Any], current: sandbox.Isolation, cpu_seconds: float, memory_mb: int, output_bytes: int):
+def _start(job: dict[str, Any], current: sandbox.Isolation, cpu_seconds: float, memory_mb: int, output_bytes: int,
+           requested: str):
     """Start the child and see it speak; a sandbox that cannot start is the probe's answer."""
     while True:
-        if sandbox.requested_mode() == "bwrap" and not current.sandboxed:
+        if requested == "bwrap" and not current.sandboxed:
             raise JudgeError(f"The sandbox is required (PATTERNLIFT_JUDGE_SANDBOX=bwrap) but {current.reason}.")
         launch = sandbox.launch("{cases}", "{answers}", current)
         limits = dict(job["limits"])
@@ -173,7 +194,7 @@ def _start(job: dict[str, Any], current: sandbox.Isolation, cpu_seconds: float, 
             limits["RLIMIT_NPROC"] = MAX_PROCESSES
         child = ChildProcess(
             launch=launch,
-            nonce=secrets.token_hex(16),
+            nonce=os.urandom(16).hex(),  # secrets.token_hex(16), without importing hmac and random
             cpu_budget=cpu_seconds,
             wall_budget=cpu_seconds * WALL_CLOCK_FACTOR + WALL_CLOCK_GRACE_SECONDS,
             memory_bytes=(memory_mb + RSS_HEADROOM_MB) * 2**20,
@@ -195,10 +216,10 @@ def _start(job: dict[str, Any], current: sandbox.Isolation, cpu_seconds: float, 
             reason = (child.output_of(0).strip().splitlines() or [f"{stop.kind}, exit status {status}"])[-1][:200]
             if not current.sandboxed:
                 raise JudgeError(f"The judge's Python process did not start: {reason}") from None
-            if sandbox.requested_mode() == "bwrap":
+            if requested == "bwrap":
                 raise JudgeError(f"The sandbox (bubblewrap) could not start here: {reason}", hint="`patternlift doctor` explains; PATTERNLIFT_JUDGE_SANDBOX=auto falls back.") from None
             sandbox.mark_broken(reason)
-            current = sandbox.isolation()
+            current = sandbox.isolation(requested)
 
 
 def _run_cases(child: ChildProcess, problem: Any, prepared: list[case_data.PreparedCase]) -> Outcome:
@@ -280,8 +301,8 @@ def _read_source(path: Path) -> bytes:
         os.close(fd)
 
 
-def judge_file(problem: Any, path: Path | str, **limits: Any) -> JudgeReport:
-    return judge_source(problem, read_solution(problem, path), path=str(path), **limits)
+def judge_file(problem: Any, path: Path | str, **options: Any) -> JudgeReport:
+    return judge_source(problem, read_solution(problem, path), path=str(path), **options)
 
 
 def read_solution(problem: Any, path: Path | str) -> str:
@@ -320,11 +341,11 @@ def isolation_report() -> dict[str, Any]:
     }
     if current.sandboxed or requested != "none":
         try:
-            child, current = _start({"probe": True, "limits": {}}, current, 5.0, 256, 1024)
+            child, current = _start({"probe": True, "limits": {}}, current, 5.0, 256, 1024, requested)
             child.kill()
             report["probe"] = "ok"
         except JudgeError as error:
             report["probe"] = error.message
-            current = sandbox.isolation() if requested != "bwrap" else sandbox.Isolation("none", error.message)
+            current = sandbox.isolation() if requested != "bwrap" else sandbox.unisolated(error.message)
     report.update(isolation=current.mode, reason=current.reason, guarantees=sandbox.guarantees(current))
     return report

@@ -8,8 +8,8 @@ relies on the limits it can set (RLIMIT_CPU) and the wall clock.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 PROC = Path("/proc")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -20,8 +20,7 @@ def available() -> bool:
     return (PROC / "self" / "stat").exists()
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(NamedTuple):
     cpu_seconds: float
     rss_bytes: int
     processes: int

@@ -16,15 +16,13 @@ rest of the process and says so once.
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 INSIDE_DIR = Path(__file__).with_name("inside")
 SANDBOX_DRIVER_DIR = "/judge/driver"
@@ -43,11 +41,10 @@ FALLBACK_NOTICE = (
 _state: dict[str, object] = {"broken": None, "notice_given": False}
 
 
-@dataclass(frozen=True)
-class Isolation:
+class Isolation(NamedTuple):
     mode: str  # "bwrap" or "none"
     reason: str  # why this one: "bubblewrap works", "bwrap not found", "PATTERNLIFT_JUDGE_SANDBOX=none"...
-    runs_as_root: bool = field(default_factory=lambda: _is_root())
+    runs_as_root: bool
 
     @property
     def sandboxed(self) -> bool:
@@ -56,6 +53,10 @@ class Isolation:
 
 def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def unisolated(reason: str) -> Isolation:
+    return Isolation("none", reason, _is_root())
 
 
 def requested_mode() -> str:
@@ -69,17 +70,18 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap") if sys.platform.startswith("linux") else None
 
 
-def isolation() -> Isolation:
-    """The isolation the next run will use (before the probe, what it will try)."""
-    mode = requested_mode()
+def isolation(mode: str | None = None) -> Isolation:
+    """The isolation the next run will use (before the probe, what it will try), for the
+    PATTERNLIFT_JUDGE_SANDBOX value `mode` (default: the setting)."""
+    mode = mode or requested_mode()
     if mode == "none":
-        return Isolation("none", "PATTERNLIFT_JUDGE_SANDBOX=none")
+        return unisolated("PATTERNLIFT_JUDGE_SANDBOX=none")
     if bwrap_path() is None:
         why = "bubblewrap (bwrap) is not installed" if sys.platform.startswith("linux") else f"no sandbox on {sys.platform}"
-        return Isolation("none", why)  # with PATTERNLIFT_JUDGE_SANDBOX=bwrap the judge refuses to run
+        return unisolated(why)  # with PATTERNLIFT_JUDGE_SANDBOX=bwrap the judge refuses to run
     if _state["broken"] and mode == "auto":
-        return Isolation("none", f"bubblewrap cannot run here ({_state['broken']})")
-    return Isolation("bwrap", "bubblewrap works" if _state["broken"] is None else str(_state["broken"]))
+        return unisolated(f"bubblewrap cannot run here ({_state['broken']})")
+    return Isolation("bwrap", "bubblewrap works" if _state["broken"] is None else str(_state["broken"]), _is_root())
 
 
 def guarantees(current: Isolation) -> list[str]:
@@ -182,17 +184,17 @@ def bwrap_supports_disable_userns() -> bool:
     return (major, minor) >= (0, 8)
 
 
-@dataclass
 class Launch:
     """One child: the command, how to start it, and what to clean up after it."""
 
-    argv: list[str]
-    isolation: Isolation
-    run_uid: int | None = None  # root runs: the uid the learner's code runs as, outside any namespace
-    workdir: str | None = None
-    info_fds: tuple[int, int] | None = None  # bwrap --info-fd pipe (read, write)
-    block_fds: tuple[int, int] | None = None  # bwrap --userns-block-fd pipe (read, write)
-    popen_options: dict = field(default_factory=dict)
+    def __init__(self, argv: list[str], isolation: Isolation, workdir: str | None = None) -> None:
+        self.argv = argv
+        self.isolation = isolation
+        self.run_uid: int | None = None  # root runs: the uid the learner's code runs as, outside any namespace
+        self.workdir = workdir
+        self.info_fds: tuple[int, int] | None = None  # bwrap --info-fd pipe (read, write)
+        self.block_fds: tuple[int, int] | None = None  # bwrap --userns-block-fd pipe (read, write)
+        self.popen_options: dict = {}
 
     @property
     def extra_fds(self) -> tuple[int, ...]:
@@ -258,6 +260,8 @@ class Launch:
 
 
 def _run_uid() -> int:
+    import random  # here, as tempfile below: most runs (sandboxed, not root) need neither
+
     return random.SystemRandom().randrange(*RUN_UID_RANGE)
 
 
@@ -345,6 +349,8 @@ def fallback_can_drop_root() -> bool:
 
 
 def _fallback_launch(cases_fd: str, answers_fd: str, current: Isolation) -> Launch:
+    import tempfile
+
     workdir = tempfile.mkdtemp(prefix="patternlift-judge-")
     argv = [base_interpreter(), "-I", "-S", "-B", str(INSIDE_DIR / "driver.py"), str(cases_fd), str(answers_fd), "--orphan-guard"]
     result = Launch(argv=argv, isolation=current, workdir=workdir)

@@ -9,8 +9,7 @@ instead of answering.
 from __future__ import annotations
 
 import signal
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from patternlift_cli.practice import cases as case_data
 
@@ -22,9 +21,8 @@ if TYPE_CHECKING:
 OUTPUT_LINES, OUTPUT_LINE_CHARS = 12, 200
 
 
-@dataclass
-class Outcome:
-    results: list[Any] = field(default_factory=list)  # CaseResults of the cases that ran
+class Outcome(NamedTuple):
+    results: list[Any] | tuple[()] = ()  # CaseResults of the cases that ran
     verdict: str | None = None  # None: decided from the results
     message: str = ""
 
@@ -138,9 +136,8 @@ def finish(
             result = CaseResult(number=number, status="not_run", note=numbered[number].note if number in numbered else None)
         elif result.input is None and number in numbered and result.status != "not_run":
             source = numbered[number]
-            result = CaseResult(**{**result.__dict__, "input": source.shown_input, "note": source.note,
-                                   "arguments": source.arguments, "expected_value": source.expected,
-                                   "expected": case_data.short_repr(source.expected)})
+            result = result._replace(input=source.shown_input, note=source.note, arguments=source.arguments,
+                                     expected_value=source.expected, expected=case_data.short_repr(source.expected))
         cases.append(result)
     verdict, message = outcome.verdict, outcome.message
     failing = next((case for case in cases if case.status != "passed"), None)

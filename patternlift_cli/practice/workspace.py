@@ -6,15 +6,20 @@ folder (under `PATTERNLIFT_HOME` when that is set).
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
-from patternlift_cli.config import get_settings
+
+def workspace_file(problem: Any, folder: Path | None = None) -> Path:
+    """The problem's practice file in `folder`, by default the workspace the settings name."""
+    return (folder if folder is not None else _workspace_dir()) / problem.pattern / f"{problem.id}.py"
 
 
-def workspace_file(problem: Any) -> Path:
-    return get_settings().workspace_dir / problem.pattern / f"{problem.id}.py"
+def _workspace_dir() -> Path:
+    # Imported here: the lean `check` path passes the folder from its settings snapshot.
+    from patternlift_cli.config import get_settings
+
+    return get_settings().workspace_dir
 
 
 def review_file(problem: Any) -> Path:
@@ -35,6 +40,8 @@ def starter_code(problem: Any) -> str:
         return header + f"class {signature.class_name}:\n    def __init__(self, *args):\n        pass\n{methods}"
     params = ", ".join(f"{param.name}: {param.type}" for param in signature.params)
     returns = f" -> {signature.returns}" if signature.returns else ""
+    import textwrap
+
     body = textwrap.indent("pass\n", " " * 8)
     return header + f"class Solution:\n    def {signature.method}(self, {params}){returns}:\n{body}"
 
@@ -57,7 +64,7 @@ def write_starter(problem: Any, *, overwrite: bool = False) -> Path:
 
         raise StorageError(
             f"Cannot write the practice file {path}: {error.strerror or error}.",
-            hint=f"Point PATTERNLIFT_WORKSPACE at a folder you can write (now {get_settings().workspace_dir}).",
+            hint=f"Point PATTERNLIFT_WORKSPACE at a folder you can write (now {_workspace_dir()}).",
         ) from error
     return path
 

@@ -16,8 +16,6 @@ from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.text import Text
 
-from patternlift_cli.ports.base import jsonable
-
 
 class LearnerQuit(Exception):
     """The learner typed q, or standard input ended."""
@@ -69,6 +67,9 @@ class UI:
 
     def print_json(self, data: Any) -> None:
         """Plain JSON on stdout (no Rich markup): one encoding for every `--json`."""
+        # Imported here: the lean `check` path renders a failure with rich, without pydantic.
+        from patternlift_cli.ports.base import jsonable
+
         self.out.file.write(json.dumps(jsonable(data), indent=2) + "\n")
         self.out.file.flush()
 
