@@ -7,10 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from patternlift_cli.db.columns import (
     NOW,
+    TableModel,
     created_at_field,
     user_fk,
     uuid_pk,
@@ -18,7 +19,7 @@ from patternlift_cli.db.columns import (
 from patternlift_cli.db.types import Money, PlainNumeric, UTCDateTime
 
 
-class AIInteraction(SQLModel, table=True):
+class AIInteraction(TableModel, table=True):
     __tablename__ = "ai_interactions"
 
     id: uuid.UUID = uuid_pk()
@@ -56,7 +57,7 @@ class AIInteraction(SQLModel, table=True):
     )
 
 
-class AIBudgetReservation(SQLModel, table=True):
+class AIBudgetReservation(TableModel, table=True):
     """Money set aside for one AI call in flight (DESIGN.md, the AI budget protocol)."""
 
     __tablename__ = "ai_budget_reservations"
@@ -90,7 +91,7 @@ class AIBudgetReservation(SQLModel, table=True):
     )
 
 
-class AIModelTrust(SQLModel, table=True):
+class AIModelTrust(TableModel, table=True):
     """A model that billed more than the reservation for its call covered.
 
     The model is refused while `price_basis` (the price in effect when it overran:

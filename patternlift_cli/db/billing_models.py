@@ -7,10 +7,11 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from patternlift_cli.db.columns import (
     NOW,
+    TableModel,
     created_at_field,
     updated_at_field,
     user_fk,
@@ -23,7 +24,7 @@ from patternlift_cli.db.types import (
 )
 
 
-class Subscription(SQLModel, table=True):
+class Subscription(TableModel, table=True):
     """The learner's Stripe subscription state; one row per learner, replaced on resubscribe."""
 
     __tablename__ = "subscriptions"
@@ -60,7 +61,7 @@ class Subscription(SQLModel, table=True):
     )
 
 
-class PaymentHistory(SQLModel, table=True):
+class PaymentHistory(TableModel, table=True):
     """One row per Stripe invoice; amounts in the currency's minor unit."""
 
     __tablename__ = "payment_history"
@@ -100,7 +101,7 @@ class PaymentHistory(SQLModel, table=True):
     )
 
 
-class StripeWebhookEvent(SQLModel, table=True):
+class StripeWebhookEvent(TableModel, table=True):
     """Every Stripe event id seen; the primary key makes processing exactly-once."""
 
     __tablename__ = "stripe_webhook_events"

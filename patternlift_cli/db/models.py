@@ -1,6 +1,7 @@
 """SQLModel tables: the seed schema (docs/SCHEMA.md) plus the tables it left to us.
 
-The migrations in `db/migrations/versions` are the source of truth for the database; these
+The learner's progress tables are declared in Core in `db/tables.py` (the start-up reads use
+them without the ORM); the classes here map onto those `Table` objects. The migrations in `db/migrations/versions` are the source of truth for the database; these
 models mirror them and `patternlift db check` proves the two agree. Server defaults that differ
 by dialect (uuid generation, `now() + 14 days`, empty jsonb/text[]) live in the migrations;
 the models carry the same defaults on the Python side.
@@ -15,241 +16,136 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from patternlift_cli.db import tables
 from patternlift_cli.db.columns import (
     NOW,
+    TableModel,
     created_at_field,
     updated_at_field,
-    user_fk,
     uuid_pk,
 )
 from patternlift_cli.db.types import (
     JSONB,
-    LEARNING_STAGE,
-    SUBSCRIPTION_STATUS,
-    TEXT_ARRAY,
     LearningStage,
     Money,
-    PlainNumeric,
     SubscriptionStatus,
     UTCDateTime,
 )
 
+# The columns each class below maps (declared in db/tables.py).
+_PROFILE = tables.user_profiles.c
+_PATTERN = tables.patterns.c
+_SESSION = tables.learning_sessions.c
+_ATTEMPT = tables.learning_attempts.c
+_MASTERED = tables.pattern_progress.c
 
-class UserProfile(SQLModel, table=True):
-    __tablename__ = "user_profiles"
 
-    id: uuid.UUID = uuid_pk()
-    email: str = Field(sa_column=sa.Column(sa.Text(), nullable=False, unique=True))
-    full_name: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+class UserProfile(TableModel, table=True):
+    __table__ = tables.user_profiles
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=_PROFILE.id)
+    email: str = Field(sa_column=_PROFILE.email)
+    full_name: str | None = Field(default=None, sa_column=_PROFILE.full_name)
     subscription_status: SubscriptionStatus | None = Field(
-        default=SubscriptionStatus.trial,
-        sa_column=sa.Column(SUBSCRIPTION_STATUS, server_default="trial"),
+        default=SubscriptionStatus.trial, sa_column=_PROFILE.subscription_status
     )
-    subscription_tier: str | None = Field(
-        default="basic", sa_column=sa.Column(sa.Text(), server_default="basic")
-    )
-    trial_ends_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    monthly_ai_usage_limit: Decimal | None = Field(
-        default=Decimal("3.00"), sa_column=sa.Column(PlainNumeric(), server_default="3.00")
-    )
-    current_month_ai_cost: Decimal | None = Field(
-        default=Decimal("0.00"), sa_column=sa.Column(PlainNumeric(), server_default="0.00")
-    )
-    # The UTC month that current_month_ai_cost belongs to (first day); older means roll over.
-    ai_cost_month: date | None = Field(default=None, sa_column=sa.Column(sa.Date()))
-    # The sum of this learner's open ai_budget_reservations, kept beside the spend so one
-    # conditional UPDATE can test spent + reserved + worst case against the limit.
-    current_month_ai_reserved: Decimal = Field(
-        default=Decimal(0), sa_column=sa.Column(PlainNumeric(), nullable=False, server_default="0")
-    )
-    learning_preferences: dict[str, Any] | None = Field(
-        default_factory=dict, sa_column=sa.Column(JSONB)
-    )
-    created_at: datetime | None = created_at_field()
-    updated_at: datetime | None = updated_at_field()
-
-    __table_args__ = (
-        sa.CheckConstraint(  # PostgreSQL only: see migration 20261202000010
-            "current_month_ai_reserved >= 0", name="user_profiles_current_month_ai_reserved_check"
-        ),
-    )
+    subscription_tier: str | None = Field(default="basic", sa_column=_PROFILE.subscription_tier)
+    trial_ends_at: datetime | None = Field(default=None, sa_column=_PROFILE.trial_ends_at)
+    monthly_ai_usage_limit: Decimal | None = Field(default=Decimal("3.00"), sa_column=_PROFILE.monthly_ai_usage_limit)
+    current_month_ai_cost: Decimal | None = Field(default=Decimal("0.00"), sa_column=_PROFILE.current_month_ai_cost)
+    ai_cost_month: date | None = Field(default=None, sa_column=_PROFILE.ai_cost_month)
+    current_month_ai_reserved: Decimal = Field(default=Decimal(0), sa_column=_PROFILE.current_month_ai_reserved)
+    learning_preferences: dict[str, Any] | None = Field(default_factory=dict, sa_column=_PROFILE.learning_preferences)
+    created_at: datetime | None = Field(default=None, sa_column=_PROFILE.created_at)
+    updated_at: datetime | None = Field(default=None, sa_column=_PROFILE.updated_at)
 
 
-class Pattern(SQLModel, table=True):
+class Pattern(TableModel, table=True):
     """Pattern metadata, kept in sync with the packaged curriculum."""
 
-    __tablename__ = "patterns"
+    __table__ = tables.patterns
 
-    id: str = Field(sa_column=sa.Column(sa.Text(), primary_key=True))
-    name: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    summary: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    sort_order: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
-    )
-    prerequisites: list[str] | None = Field(default_factory=list, sa_column=sa.Column(TEXT_ARRAY))
-    tags: list[str] | None = Field(default_factory=list, sa_column=sa.Column(TEXT_ARRAY))
-    problem_count: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
-    )
-    content_hash: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
-    is_published: bool = Field(
-        default=True, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.true())
-    )
-    created_at: datetime | None = created_at_field()
-    updated_at: datetime | None = updated_at_field()
-
-    __table_args__ = (sa.CheckConstraint("problem_count >= 0", name="patterns_problem_count_check"),)
+    id: str = Field(sa_column=_PATTERN.id)
+    name: str = Field(sa_column=_PATTERN.name)
+    summary: str = Field(sa_column=_PATTERN.summary)
+    sort_order: int = Field(default=0, sa_column=_PATTERN.sort_order)
+    prerequisites: list[str] | None = Field(default_factory=list, sa_column=_PATTERN.prerequisites)
+    tags: list[str] | None = Field(default_factory=list, sa_column=_PATTERN.tags)
+    problem_count: int = Field(default=0, sa_column=_PATTERN.problem_count)
+    content_hash: str | None = Field(default=None, sa_column=_PATTERN.content_hash)
+    is_published: bool = Field(default=True, sa_column=_PATTERN.is_published)
+    created_at: datetime | None = Field(default=None, sa_column=_PATTERN.created_at)
+    updated_at: datetime | None = Field(default=None, sa_column=_PATTERN.updated_at)
 
 
-class LearningSession(SQLModel, table=True):
-    __tablename__ = "learning_sessions"
+class LearningSession(TableModel, table=True):
+    __table__ = tables.learning_sessions
 
-    id: uuid.UUID = uuid_pk()
-    user_id: uuid.UUID | None = user_fk()
-    pattern_id: str | None = Field(
-        default=None, sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"))
-    )
-    current_stage: LearningStage | None = Field(
-        default=LearningStage.introduction,
-        sa_column=sa.Column(LEARNING_STAGE, server_default="introduction"),
-    )
-    current_level: int | None = Field(
-        default=1, sa_column=sa.Column(sa.Integer(), server_default="1")
-    )
-    stage_progress: dict[str, Any] | None = Field(default_factory=dict, sa_column=sa.Column(JSONB))
-    understanding_level: Decimal | None = Field(
-        default=Decimal("50.0"), sa_column=sa.Column(PlainNumeric(), server_default="50.0")
-    )
-    attempt_history: list[dict[str, Any]] | None = Field(
-        default_factory=list, sa_column=sa.Column(JSONB)
-    )
-    struggle_indicators: list[str] | None = Field(
-        default_factory=list, sa_column=sa.Column(TEXT_ARRAY)
-    )
-    mastery_scores: dict[str, Any] | None = Field(default_factory=dict, sa_column=sa.Column(JSONB))
-    best_score: Decimal | None = Field(
-        default=Decimal(0), sa_column=sa.Column(PlainNumeric(), server_default="0")
-    )
-    current_score: Decimal | None = Field(
-        default=Decimal(0), sa_column=sa.Column(PlainNumeric(), server_default="0")
-    )
-    attempts_count: int | None = Field(
-        default=0, sa_column=sa.Column(sa.Integer(), server_default="0")
-    )
-    persona_type: str | None = Field(
-        default="balanced_learner",
-        sa_column=sa.Column(sa.Text(), server_default="balanced_learner"),
-    )
-    is_active: bool | None = Field(
-        default=True, sa_column=sa.Column(sa.Boolean(), server_default=sa.true())
-    )
-    completed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    created_at: datetime | None = created_at_field()
-    updated_at: datetime | None = updated_at_field()
-
-    __table_args__ = (
-        sa.CheckConstraint(
-            "current_level IN (1, 2, 3)", name="learning_sessions_current_level_check"
-        ),
-        sa.CheckConstraint(
-            "understanding_level >= 0 AND understanding_level <= 100",
-            name="learning_sessions_understanding_level_check",
-        ),
-        sa.UniqueConstraint("user_id", "pattern_id", name="learning_sessions_user_id_pattern_id_key"),
-        sa.Index("idx_learning_sessions_user_pattern", "user_id", "pattern_id"),
-        # idx_learning_sessions_active is partial: declared by _declare_partial_indexes().
-    )
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=_SESSION.id)
+    user_id: uuid.UUID | None = Field(default=None, sa_column=_SESSION.user_id)
+    pattern_id: str | None = Field(default=None, sa_column=_SESSION.pattern_id)
+    current_stage: LearningStage | None = Field(default=LearningStage.introduction, sa_column=_SESSION.current_stage)
+    current_level: int | None = Field(default=1, sa_column=_SESSION.current_level)
+    stage_progress: dict[str, Any] | None = Field(default_factory=dict, sa_column=_SESSION.stage_progress)
+    understanding_level: Decimal | None = Field(default=Decimal("50.0"), sa_column=_SESSION.understanding_level)
+    attempt_history: list[dict[str, Any]] | None = Field(default_factory=list, sa_column=_SESSION.attempt_history)
+    struggle_indicators: list[str] | None = Field(default_factory=list, sa_column=_SESSION.struggle_indicators)
+    mastery_scores: dict[str, Any] | None = Field(default_factory=dict, sa_column=_SESSION.mastery_scores)
+    best_score: Decimal | None = Field(default=Decimal(0), sa_column=_SESSION.best_score)
+    current_score: Decimal | None = Field(default=Decimal(0), sa_column=_SESSION.current_score)
+    attempts_count: int | None = Field(default=0, sa_column=_SESSION.attempts_count)
+    persona_type: str | None = Field(default="balanced_learner", sa_column=_SESSION.persona_type)
+    is_active: bool | None = Field(default=True, sa_column=_SESSION.is_active)
+    completed_at: datetime | None = Field(default=None, sa_column=_SESSION.completed_at)
+    created_at: datetime | None = Field(default=None, sa_column=_SESSION.created_at)
+    updated_at: datetime | None = Field(default=None, sa_column=_SESSION.updated_at)
 
 
-class LearningAttempt(SQLModel, table=True):
+class LearningAttempt(TableModel, table=True):
     """One answer, test run or check result, appended as it happens and never rewritten."""
 
-    __tablename__ = "learning_attempts"
+    __table__ = tables.learning_attempts
 
-    id: uuid.UUID = uuid_pk()
-    session_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            sa.Uuid(), sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), nullable=False
-        )
-    )
-    user_id: uuid.UUID = user_fk(nullable=False)
-    kind: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    stage: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    level: int = Field(default=1, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="1"))
-    item: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False, server_default=""))
-    score: Decimal | None = Field(default=None, sa_column=sa.Column(PlainNumeric()))
-    passed: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean()))
-    hints: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
-    duration_seconds: Decimal = Field(
-        default=Decimal(0), sa_column=sa.Column(PlainNumeric(), nullable=False, server_default="0")
-    )
-    concept: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
-    question_kind: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
-    cases_passed: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
-    cases_total: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False))
-    created_at: datetime | None = Field(
-        default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, server_default=NOW)
-    )
-
-    __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('answer', 'test_run', 'knowledge_check', 'mastery_assessment')",
-            name="learning_attempts_kind_check",
-        ),
-        sa.CheckConstraint("hints >= 0", name="learning_attempts_hints_check"),
-        sa.CheckConstraint("duration_seconds >= 0", name="learning_attempts_duration_seconds_check"),
-        sa.Index("idx_learning_attempts_session_created", "session_id", "created_at"),
-    )
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=_ATTEMPT.id)
+    session_id: uuid.UUID = Field(sa_column=_ATTEMPT.session_id)
+    user_id: uuid.UUID = Field(sa_column=_ATTEMPT.user_id)
+    kind: str = Field(sa_column=_ATTEMPT.kind)
+    stage: str = Field(sa_column=_ATTEMPT.stage)
+    level: int = Field(default=1, sa_column=_ATTEMPT.level)
+    item: str = Field(default="", sa_column=_ATTEMPT.item)
+    score: Decimal | None = Field(default=None, sa_column=_ATTEMPT.score)
+    passed: bool | None = Field(default=None, sa_column=_ATTEMPT.passed)
+    hints: int = Field(default=0, sa_column=_ATTEMPT.hints)
+    duration_seconds: Decimal = Field(default=Decimal(0), sa_column=_ATTEMPT.duration_seconds)
+    concept: str | None = Field(default=None, sa_column=_ATTEMPT.concept)
+    question_kind: str | None = Field(default=None, sa_column=_ATTEMPT.question_kind)
+    cases_passed: int | None = Field(default=None, sa_column=_ATTEMPT.cases_passed)
+    cases_total: int | None = Field(default=None, sa_column=_ATTEMPT.cases_total)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=_ATTEMPT.details)
+    created_at: datetime | None = Field(default=None, sa_column=_ATTEMPT.created_at)
 
 
-class PatternProgress(SQLModel, table=True):
+class PatternProgress(TableModel, table=True):
     """One row per mastered pattern: written only by a passed mastery assessment."""
 
-    __tablename__ = "pattern_progress"
+    __table__ = tables.pattern_progress
 
-    id: uuid.UUID = uuid_pk()
-    user_id: uuid.UUID = user_fk(nullable=False)
-    pattern_id: str = Field(
-        sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"), nullable=False)
-    )
-    session_id: uuid.UUID | None = Field(
-        default=None,
-        sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("learning_sessions.id", ondelete="SET NULL")),
-    )
-    mastery_score: Decimal = Field(sa_column=sa.Column(PlainNumeric(), nullable=False))
-    assessment_score: Decimal = Field(sa_column=sa.Column(PlainNumeric(), nullable=False))
-    attempts_count: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
-    )
-    time_spent_seconds: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
-    )
-    mastered_at: datetime | None = Field(
-        default=None, sa_column=sa.Column(UTCDateTime(), server_default=NOW)
-    )
-    created_at: datetime | None = created_at_field()
-    updated_at: datetime | None = updated_at_field()
-
-    __table_args__ = (
-        sa.UniqueConstraint("user_id", "pattern_id", name="pattern_progress_user_id_pattern_id_key"),
-        sa.CheckConstraint(
-            "mastery_score >= 0 AND mastery_score <= 100", name="pattern_progress_mastery_score_check"
-        ),
-        sa.CheckConstraint(
-            "assessment_score >= 0 AND assessment_score <= 100",
-            name="pattern_progress_assessment_score_check",
-        ),
-        sa.CheckConstraint("attempts_count >= 0", name="pattern_progress_attempts_count_check"),
-        sa.CheckConstraint(
-            "time_spent_seconds >= 0", name="pattern_progress_time_spent_seconds_check"
-        ),
-    )
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=_MASTERED.id)
+    user_id: uuid.UUID = Field(sa_column=_MASTERED.user_id)
+    pattern_id: str = Field(sa_column=_MASTERED.pattern_id)
+    session_id: uuid.UUID | None = Field(default=None, sa_column=_MASTERED.session_id)
+    mastery_score: Decimal = Field(sa_column=_MASTERED.mastery_score)
+    assessment_score: Decimal = Field(sa_column=_MASTERED.assessment_score)
+    attempts_count: int = Field(default=0, sa_column=_MASTERED.attempts_count)
+    time_spent_seconds: int = Field(default=0, sa_column=_MASTERED.time_spent_seconds)
+    mastered_at: datetime | None = Field(default=None, sa_column=_MASTERED.mastered_at)
+    created_at: datetime | None = Field(default=None, sa_column=_MASTERED.created_at)
+    updated_at: datetime | None = Field(default=None, sa_column=_MASTERED.updated_at)
 
 
-class UserCalibration(SQLModel, table=True):
+class UserCalibration(TableModel, table=True):
     __tablename__ = "user_calibrations"
 
     id: uuid.UUID = uuid_pk()
@@ -267,7 +163,7 @@ class UserCalibration(SQLModel, table=True):
     )
 
 
-class UserAchievement(SQLModel, table=True):
+class UserAchievement(TableModel, table=True):
     __tablename__ = "user_achievements"
 
     id: uuid.UUID = uuid_pk()
@@ -287,7 +183,7 @@ class UserAchievement(SQLModel, table=True):
     )
 
 
-# The `monthly_ai_usage` view (materialized on PostgreSQL). Not part of SQLModel.metadata, so
+# The `monthly_ai_usage` view (materialized on PostgreSQL). Not on the schema's metadata, so
 # schema comparison never mistakes it for a missing table.
 view_metadata = sa.MetaData()
 monthly_ai_usage = sa.Table(
@@ -300,8 +196,6 @@ monthly_ai_usage = sa.Table(
     sa.Column("completion_tokens", sa.BigInteger()),
     sa.Column("total_cost_usd", Money()),
 )
-
-
 
 
 # The other areas' tables live beside this module and load when first named, so a command
@@ -330,27 +224,9 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"patternlift_cli.db.{module}"), name)
 
 
-def _declare_partial_indexes() -> None:
-    """The seed's partial indexes, declared only for schema work (migrations, checks).
-
-    A `postgresql_where` option makes SQLAlchemy import its PostgreSQL dialect (~70 ms) to
-    validate it; queries never need the Index object, so commands on SQLite skip that cost.
-    """
-    table = LearningSession.__table__
-    if any(index.name == "idx_learning_sessions_active" for index in table.indexes):
-        return
-    sa.Index(
-        "idx_learning_sessions_active",
-        table.c.user_id,
-        table.c.completed_at,
-        postgresql_where=sa.text("completed_at IS NULL"),
-        sqlite_where=sa.text("completed_at IS NULL"),
-    )
-
-
 def all_tables() -> sa.MetaData:
-    """SQLModel's metadata with every table of the schema on it (migrations, checks, tests)."""
+    """The one metadata with every table of the schema on it (migrations, checks, tests)."""
     for module in sorted(set(_ELSEWHERE.values())):
         importlib.import_module(f"patternlift_cli.db.{module}")
-    _declare_partial_indexes()
-    return SQLModel.metadata
+    tables.declare_partial_indexes()
+    return tables.metadata

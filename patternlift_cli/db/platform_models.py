@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from patternlift_cli.db.columns import TableModel
 from patternlift_cli.db.types import UTCDateTime
 
 NOW = sa.func.now()
@@ -27,7 +28,7 @@ def _user_fk(*, primary_key: bool = False) -> Any:
     return Field(sa_column=column)
 
 
-class AuthEmailCode(SQLModel, table=True):
+class AuthEmailCode(TableModel, table=True):
     """The one live sign-in code per email, as an HMAC; a new request replaces it."""
 
     __tablename__ = "auth_email_codes"
@@ -46,7 +47,7 @@ class AuthEmailCode(SQLModel, table=True):
     )
 
 
-class AuthAccessToken(SQLModel, table=True):
+class AuthAccessToken(TableModel, table=True):
     """A bearer token, stored only as its SHA-256; revoking deletes the row."""
 
     __tablename__ = "auth_access_tokens"
@@ -59,7 +60,7 @@ class AuthAccessToken(SQLModel, table=True):
     __table_args__ = (sa.Index("idx_auth_access_tokens_user_expires", "user_id", "expires_at"),)
 
 
-class AuthRateLimit(SQLModel, table=True):
+class AuthRateLimit(TableModel, table=True):
     """Hits per bucket (e.g. `code-request:email:...`) in one fixed time window."""
 
     __tablename__ = "auth_rate_limits"
@@ -74,7 +75,7 @@ class AuthRateLimit(SQLModel, table=True):
     )
 
 
-class IdempotencyKey(SQLModel, table=True):
+class IdempotencyKey(TableModel, table=True):
     """A write's Idempotency-Key, claimed in the write's own transaction, with its response."""
 
     __tablename__ = "idempotency_keys"

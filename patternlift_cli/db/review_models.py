@@ -8,48 +8,35 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from patternlift_cli.db.columns import (
-    NOW,
-    created_at_field,
-    updated_at_field,
-    user_fk,
-    uuid_pk,
-)
-from patternlift_cli.db.types import JSONB, PlainNumeric, UTCDateTime
+from patternlift_cli.db import tables
+from patternlift_cli.db.columns import NOW, TableModel, user_fk, uuid_pk
+from patternlift_cli.db.types import PlainNumeric, UTCDateTime
+
+_REVIEW = tables.pattern_reviews.c  # declared in db/tables.py: `patterns` reads it with Core
 
 
-class PatternReview(SQLModel, table=True):
+class PatternReview(TableModel, table=True):
     """A mastered pattern's spaced-review card (FSRS) and the review in progress."""
 
-    __tablename__ = "pattern_reviews"
+    __table__ = tables.pattern_reviews
 
-    id: uuid.UUID = uuid_pk()
-    user_id: uuid.UUID = user_fk(nullable=False)
-    pattern_id: str = Field(sa_column=sa.Column(sa.Text(), sa.ForeignKey("patterns.id"), nullable=False))
-    card: dict[str, Any] = Field(sa_column=sa.Column(JSONB, nullable=False))
-    due_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
-    reps: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
-    lapses: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
-    last_rating: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
-    last_reviewed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    pending: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False))
-    created_at: datetime | None = created_at_field()
-    updated_at: datetime | None = updated_at_field()
-
-    __table_args__ = (
-        sa.UniqueConstraint("user_id", "pattern_id", name="pattern_reviews_user_id_pattern_id_key"),
-        sa.CheckConstraint("reps >= 0 AND lapses >= 0", name="pattern_reviews_counts_check"),
-        sa.CheckConstraint(
-            "last_rating IS NULL OR last_rating IN ('again', 'hard', 'good', 'easy')",
-            name="pattern_reviews_last_rating_check",
-        ),
-        sa.Index("idx_pattern_reviews_user_due", "user_id", "due_at"),
-    )
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, sa_column=_REVIEW.id)
+    user_id: uuid.UUID = Field(sa_column=_REVIEW.user_id)
+    pattern_id: str = Field(sa_column=_REVIEW.pattern_id)
+    card: dict[str, Any] = Field(sa_column=_REVIEW.card)
+    due_at: datetime = Field(sa_column=_REVIEW.due_at)
+    reps: int = Field(default=0, sa_column=_REVIEW.reps)
+    lapses: int = Field(default=0, sa_column=_REVIEW.lapses)
+    last_rating: str | None = Field(default=None, sa_column=_REVIEW.last_rating)
+    last_reviewed_at: datetime | None = Field(default=None, sa_column=_REVIEW.last_reviewed_at)
+    pending: dict[str, Any] = Field(default_factory=dict, sa_column=_REVIEW.pending)
+    created_at: datetime | None = Field(default=None, sa_column=_REVIEW.created_at)
+    updated_at: datetime | None = Field(default=None, sa_column=_REVIEW.updated_at)
 
 
-class ReviewLog(SQLModel, table=True):
+class ReviewLog(TableModel, table=True):
     """One spaced review taken, with its rating and the schedule it produced."""
 
     __tablename__ = "review_logs"
