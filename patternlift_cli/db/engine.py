@@ -7,13 +7,12 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.url import URL
-from sqlmodel import Session
 
 from patternlift_cli.config import Settings, get_settings
 from patternlift_cli.errors import (
@@ -22,6 +21,9 @@ from patternlift_cli.errors import (
     DatabaseUnreachableError,
     StorageError,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 URL_SETTING = "PATTERNLIFT_DATABASE_URL"
 
@@ -240,6 +242,8 @@ def session_scope(engine: Engine | None = None, *, immediate: bool = False) -> I
     like the AI budget check cannot interleave with another process; PostgreSQL callers lock
     rows with SELECT ... FOR UPDATE instead.
     """
+    from sqlmodel import Session  # not at the top: Core reads never load the ORM
+
     engine = engine or get_engine()
     with database_errors(engine):
         bind: Engine = engine

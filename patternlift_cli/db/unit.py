@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from patternlift_cli.db.engine import database_errors
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class Database:
@@ -46,6 +49,9 @@ class Database:
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """One ORM transaction: committed when the block ends, rolled back on an error."""
+        # Imported here: the reads that run on `connection` never load the ORM or SQLModel.
+        from sqlmodel import Session
+
         with database_errors(self.engine), Session(self._bind(write), expire_on_commit=False) as session:
             try:
                 self.prepare(session.connection())

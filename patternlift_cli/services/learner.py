@@ -31,11 +31,21 @@ def sign_in_locally(email: str, full_name: str | None = None) -> tuple[str, str 
 
 
 def local_learner(email: str | None, *, mode: str) -> LocalLearner | None:
-    """The learner whose profile has `email`, or None when there is none."""
-    from patternlift_cli.services import accounts
+    """The learner whose profile has `email`, or None when there is none.
+
+    One Core read of the profile's id: every command starts here, and most never need the ORM.
+    """
+    import sqlalchemy as sa
+
+    from patternlift_cli.db.tables import user_profiles
 
     db = local_database()
-    profile = accounts.find_profile(db, email) if email else None
+    if not email:
+        return None
+    with db.connection() as connection:
+        profile = connection.execute(
+            sa.select(user_profiles.c.id, user_profiles.c.email).where(user_profiles.c.email == email)
+        ).first()
     return LocalLearner(db, profile.id, profile.email, mode=mode) if profile else None
 
 

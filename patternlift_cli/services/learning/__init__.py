@@ -17,46 +17,43 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from patternlift_cli.domain import stages
 from patternlift_cli.errors import RefusedError, UsageError
-from patternlift_cli.ports.learning import (
-    AnswerFeedback,
-    Assessment,
-    CalibrationOutcome,
-    CalibrationQuestion,
-    HandInOutcome,
-    HintOutcome,
-    JudgeSummary,
-    KnowledgeCheck,
-    Lesson,
-    PracticeProblem,
-    RevealOutcome,
-    RunOutcome,
-    SessionState,
-    Step,
-)
-from patternlift_cli.ports.reports import (
-    AchievementStatus,
-    CourseMap,
-    NextStep,
-    PatternOverview,
-    ProgressDetail,
-)
-from patternlift_cli.services.learning.records import (
-    Work,
-    calibration_of,
-    state_view,
-    work,
-)
+
+if TYPE_CHECKING:
+    from patternlift_cli.ports.learning import (
+        AnswerFeedback,
+        Assessment,
+        CalibrationOutcome,
+        CalibrationQuestion,
+        HandInOutcome,
+        HintOutcome,
+        JudgeSummary,
+        KnowledgeCheck,
+        Lesson,
+        PracticeProblem,
+        RevealOutcome,
+        RunOutcome,
+        SessionState,
+        Step,
+    )
+    from patternlift_cli.ports.reports import (
+        AchievementStatus,
+        CourseMap,
+        NextStep,
+        PatternOverview,
+        ProgressDetail,
+    )
+    from patternlift_cli.services.learning.records import Work
 
 Clock = Callable[[], datetime]
 
 
 def _loaded_on_first_use(name: str) -> ModuleType:
-    """A part of the loop, imported when first used: `patterns` needs the reports, not the
-    judge, the question pools and the variant generators behind practice and the check."""
+    """A part of the loop, imported when first used: `patterns` needs the overview, not the
+    ORM rows, the judge, the question pools and the variant generators behind the loop."""
     qualified = f"{__name__}.{name}"
     if qualified in sys.modules:
         return sys.modules[qualified]
@@ -73,6 +70,7 @@ assessment = _loaded_on_first_use("assessment")
 completion = _loaded_on_first_use("completion")
 knowledge_check = _loaded_on_first_use("knowledge_check")
 practice = _loaded_on_first_use("practice")
+records = _loaded_on_first_use("records")
 reports = _loaded_on_first_use("reports")
 sessions = _loaded_on_first_use("sessions")
 
@@ -112,7 +110,7 @@ class LocalLearning:
     @contextmanager
     def _update(self, session_id: uuid.UUID) -> Iterator[Work]:
         """One locked update of the session: saved, then achievements, then committed."""
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             yield unit
             unit.save()
             completion.award_achievements(unit, _course_ids())
@@ -134,7 +132,7 @@ class LocalLearning:
         with self.db.session(write=True) as session:
             reset = sessions.reset_row if restart else sessions.open_row
             row = reset(session, self.user_id, pattern.id, now)
-            return state_view(row, pattern, calibration_of(session, self.user_id, pattern.id))
+            return records.state_view(row, pattern, records.calibration_of(session, self.user_id, pattern.id))
 
     # ----- sessions ------------------------------------------------------------------------
 
@@ -146,7 +144,7 @@ class LocalLearning:
 
     def questionnaire(self, session_id: uuid.UUID) -> list[CalibrationQuestion]:
         """The calibration questions a new pattern asks (learner-level ones only the first time)."""
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             return sessions.questionnaire(unit.session, self.user_id)
 
     def preference_questions(self) -> list[CalibrationQuestion]:
@@ -160,6 +158,8 @@ class LocalLearning:
     def calibrate(self, session_id: uuid.UUID, responses: Mapping[str, str] | None) -> CalibrationOutcome:
         with self._update(session_id) as unit:
             result = sessions.calibrate(unit, responses)
+        from patternlift_cli.ports.learning import CalibrationOutcome
+
         config = result.guidance_config
         return CalibrationOutcome(
             persona_type=result.persona_type, depth=config["depth"], hint_style=config["hint_style"], step=unit.step()
@@ -168,11 +168,11 @@ class LocalLearning:
     # ----- introduction --------------------------------------------------------------------
 
     def lesson(self, session_id: uuid.UUID) -> Lesson:
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             return sessions.lesson(unit)
 
     def save_lesson_page(self, session_id: uuid.UUID, page: int) -> None:
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             sessions.save_page(unit, page)
             unit.save()
 
@@ -184,7 +184,7 @@ class LocalLearning:
     # ----- knowledge check -----------------------------------------------------------------
 
     def knowledge_check(self, session_id: uuid.UUID) -> KnowledgeCheck:
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             check = knowledge_check.current(unit)
             unit.save()  # the attempt's questions are drawn once and kept
             return check
@@ -207,12 +207,12 @@ class LocalLearning:
     # ----- practice and assessment -----------------------------------------------------------
 
     def practice(self, session_id: uuid.UUID) -> PracticeProblem:
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             problem = unit.pattern.practice_problem(unit.position.level) if unit.position.stage == stages.HANDS_ON_PRACTICE else None
             return practice.current(unit, str(self.workspace(problem)) if problem else "")
 
     def assessment(self, session_id: uuid.UUID) -> Assessment:
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             return assessment.current(unit, lambda problem: str(self.workspace(problem)))
 
     def run(self, session_id: uuid.UUID, problem_id: str, seconds: float) -> RunOutcome:
@@ -224,6 +224,7 @@ class LocalLearning:
     def submit(self, session_id: uuid.UUID, problem_id: str, source: str, seconds: float) -> RunOutcome:
         """Judge `source` here (the server does this for the assessment) and record the run."""
         from patternlift_cli.content.loader import get_problem
+        from patternlift_cli.ports.learning import JudgeSummary
         from patternlift_cli.practice.judge import judge_source
         from patternlift_cli.practice.workspace import starter_code
 
@@ -243,6 +244,8 @@ class LocalLearning:
         `reported`: the report comes from the learner's machine (connected mode). Such a report
         is taken for practice only: mastery is granted on a verdict this side reached itself.
         """
+        from patternlift_cli.ports.learning import RunOutcome
+
         with self._update(session_id) as unit:
             stage = unit.position.stage
             if stage == stages.HANDS_ON_PRACTICE:
@@ -271,31 +274,37 @@ class LocalLearning:
         return outcome.model_copy(update={"step": unit.step()})
 
     def hand_in(self, session_id: uuid.UUID, problem_id: str) -> HandInOutcome:
+        from patternlift_cli.ports.learning import HandInOutcome
+
         with self._update(session_id) as unit:
             result = assessment.hand_in(unit, problem_id)
         return HandInOutcome(assessment=result, step=unit.step())
 
     def await_hint_outcome(self, session_id: uuid.UUID, problem_id: str, interaction_id: uuid.UUID) -> None:
-        with work(self.db, self.user_id, session_id, self._now()) as unit:
+        with records.work(self.db, self.user_id, session_id, self._now()) as unit:
             practice.await_hint_outcome(unit, problem_id, interaction_id)
             unit.save()
 
     # ----- where the learner stands ----------------------------------------------------------
 
     def patterns(self) -> list[PatternOverview]:
-        with self.db.session() as session:
-            return reports.patterns_overview(session, self.user_id)
+        from patternlift_cli.services.learning import overview
+
+        with self.db.connection() as connection:
+            return overview.patterns_overview(connection, self.user_id)
 
     def next_step(self) -> NextStep:
         return self.course_map().next_step
 
     def course_map(self) -> CourseMap:
         from patternlift_cli.domain.recommend import recommend
+        from patternlift_cli.ports.reports import CourseMap, NextStep
+        from patternlift_cli.services.learning import overview
 
         now = self._now()
-        with self.db.session() as session:
-            rows = reports.patterns_overview(session, self.user_id)
-            streak = reports.streak_days(session, self.user_id, now.date())
+        with self.db.connection() as connection:
+            rows = overview.patterns_overview(connection, self.user_id)
+            streak = overview.streak_days(connection, self.user_id, now.date())
         due = sorted((row.review_due_at, row.id) for row in rows if row.review_due_at and row.review_due_at <= now)
         advice = recommend(rows, [(pattern_id, when) for when, pattern_id in due])
         return CourseMap(

@@ -1,4 +1,5 @@
-"""Where the learner stands: the course overview, one pattern's progress, achievements.
+"""Where the learner stands: one pattern's progress, achievements (the course overview is
+`overview.py`, on Core).
 
 Reads select only the columns they show; a pattern's attempt history is read from its own
 table, newest first, up to a limit the caller sees.
@@ -7,7 +8,6 @@ table, newest first, up to a limit the caller sees.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -20,7 +20,6 @@ from patternlift_cli.db.models import (
     UserAchievement,
 )
 from patternlift_cli.domain import achievements as achievement_rules
-from patternlift_cli.domain import stages
 from patternlift_cli.domain.knowledge import pattern_figure
 from patternlift_cli.domain.session_state import StageProgress
 from patternlift_cli.domain.struggles import describe_struggle
@@ -28,86 +27,16 @@ from patternlift_cli.ports.reports import (
     AchievementStatus,
     Attempt,
     ConceptEstimate,
-    PatternOverview,
     ProgressDetail,
 )
 from patternlift_cli.services.learning.completion import mastery_score
+from patternlift_cli.services.learning.overview import review_schedule, stage_name
 from patternlift_cli.services.learning.records import progress_state
 
 ATTEMPTS_SHOWN = 200
 
 
-def _stage(stage: object, completed_at: object) -> str:
-    if completed_at is not None:
-        return stages.COMPLETED
-    return getattr(stage, "value", None) or str(stage or stages.INTRODUCTION)
-
-
-def patterns_overview(session: Session, user_id: uuid.UUID) -> list[PatternOverview]:
-    from patternlift_cli.content.loader import list_patterns
-    from patternlift_cli.services.learning.review import review_schedule
-
-    table = LearningSession.__table__
-    rows = {
-        row.pattern_id: row
-        for row in session.execute(
-            sa.select(table.c.pattern_id, table.c.current_stage, table.c.current_level, table.c.understanding_level,
-                      table.c.completed_at, table.c.mastery_scores, table.c.updated_at).where(table.c.user_id == user_id)
-        )
-    }
-    reviews = review_schedule(session, user_id)
-    mastered = dict(
-        session.execute(
-            sa.select(PatternProgress.pattern_id, PatternProgress.mastered_at).where(PatternProgress.user_id == user_id)
-        ).all()
-    )
-    overview = []
-    for pattern in list_patterns():
-        row = rows.get(pattern.id)
-        overview.append(
-            PatternOverview(
-                id=pattern.id,
-                name=pattern.name,
-                order=pattern.order,
-                prerequisites=list(pattern.prerequisites),
-                prerequisites_met=all(pid in mastered for pid in pattern.prerequisites),
-                stage=_stage(row.current_stage, row.completed_at) if row else None,
-                level=(row.current_level or 1) if row else None,
-                understanding=Decimal(row.understanding_level) if row and row.understanding_level is not None else None,
-                mastered=pattern.id in mastered,
-                mastered_at=mastered.get(pattern.id),
-                mastery_score=_overall(row.mastery_scores) if row else None,
-                review_due_at=reviews.get(pattern.id),
-                last_active_at=row.updated_at if row else None,
-            )
-        )
-    return overview
-
-
-def _overall(scores: object) -> Decimal | None:
-    value = (scores or {}).get("overall") if isinstance(scores, dict) else None
-    return None if value is None else Decimal(str(value))
-
-
-def streak_days(session: Session, user_id: uuid.UUID, today: date) -> int:
-    """Consecutive days, ending today or yesterday, on which the learner answered or ran something."""
-    since = datetime.combine(today - timedelta(days=366), time.min, tzinfo=UTC)
-    stamps = session.execute(
-        sa.select(LearningAttempt.created_at).where(LearningAttempt.user_id == user_id,
-                                                   LearningAttempt.created_at >= since)
-    ).scalars().all()
-    days = {stamp.astimezone(UTC).date() for stamp in stamps}
-    day = today if today in days else today - timedelta(days=1)
-    streak = 0
-    while day in days:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
-
-
 def progress_detail(session: Session, user_id: uuid.UUID, pattern: object) -> ProgressDetail:
-    from patternlift_cli.services.learning.review import review_schedule
-
     pattern_id, name = pattern.id, pattern.name  # type: ignore[attr-defined]
     titles = {problem.id: problem.title for problem in pattern.problems}  # type: ignore[attr-defined]
     row = session.exec(
@@ -133,7 +62,7 @@ def progress_detail(session: Session, user_id: uuid.UUID, pattern: object) -> Pr
         pattern_id=pattern_id,
         pattern_name=name,
         started=True,
-        stage=_stage(row.current_stage, row.completed_at),
+        stage=stage_name(row.current_stage, row.completed_at),
         level=row.current_level or 1,
         understanding_level=Decimal(row.understanding_level or 0),
         persona_type=row.persona_type,

@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from patternlift_cli.db.models import LearningSession, PatternReview, ReviewLog
@@ -186,11 +185,3 @@ class LocalReview:
             learning.stage_progress = progress.dump()
             learning.updated_at = now
         return pattern_figure(progress.knowledge)
-
-
-def review_schedule(session: Session, user_id: uuid.UUID) -> dict[str, datetime]:
-    """pattern id -> when its next review is due."""
-    rows = session.execute(
-        sa.select(PatternReview.pattern_id, PatternReview.due_at).where(PatternReview.user_id == user_id)
-    ).all()
-    return dict(rows)
