@@ -112,12 +112,13 @@ def test_the_parts_depend_on_each_other_without_cycles() -> None:
 
 
 def test_every_command_has_its_own_module_named_as_typed() -> None:
-    from patternlift_cli.cli.app import COMMAND_MODULES, app
+    from patternlift_cli.cli.app import COMMAND_MODULES, command_app
 
-    typed = {command.name or command.callback.__name__ for command in app.registered_commands}
-    typed |= {group.name for group in app.registered_groups}
-    assert typed == {name.replace("_", "-") for name in COMMAND_MODULES}
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES:  # each module registers exactly the command named as typed
+        holder = command_app(name)
+        typed = [command.name or command.callback.__name__ for command in holder.registered_commands]
+        typed += [group.name for group in holder.registered_groups]
+        assert typed == [name.replace("_", "-")], name
         module = PACKAGE / "cli" / "commands" / name
         assert module.with_suffix(".py").exists() or (module / "__init__.py").exists(), name
 

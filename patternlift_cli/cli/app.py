@@ -1,9 +1,10 @@
 """The `patternlift` command: the root Typer app and the one place errors become exit codes.
 
 Every command lives in `cli/commands/<name>.py`, named as the user types it, with a
-`register(app)`. Command modules import heavy libraries (sqlmodel, openai, stripe) inside
-their functions, so `patternlift --help` and `--version` stay fast; a test checks
-`sys.modules` for that.
+`register(app)`. A command's module is imported, and its Click command built, only when that
+command runs or a help screen lists it: `patternlift patterns` builds one command, not twenty.
+Command modules import heavy libraries (sqlmodel, openai, stripe) inside their functions, so
+`patternlift --help` and `--version` stay fast; a test checks `sys.modules` for that.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from typing import Any
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 from patternlift_cli import __version__
@@ -42,6 +44,9 @@ COMMAND_MODULES = (
     "server",
     "doctor",
 )
+
+
+RICH_MARKUP_MODE = "markdown"
 
 
 class _State:
@@ -80,8 +85,38 @@ def report_failure(error: BaseException) -> None:
     raise error
 
 
+def command_app(name: str) -> typer.Typer:
+    """A Typer app holding only the command `cli/commands/<name>` registers."""
+    holder = typer.Typer(rich_markup_mode=RICH_MARKUP_MODE)
+    importlib.import_module(f"patternlift_cli.cli.commands.{name}").register(holder)
+    return holder
+
+
+def _build_commands(name: str) -> dict[str, Any]:
+    holder = command_app(name)
+    return dict(typer.main.get_group_from_info(
+        typer.main.TyperInfo(holder), pretty_exceptions_short=app.pretty_exceptions_short,
+        suggest_commands=app.suggest_commands, rich_markup_mode=RICH_MARKUP_MODE,
+    ).commands)
+
+
 class PatternLiftGroup(TyperGroup):
-    """Turns a PatternLiftError raised anywhere below into one line and its exit code."""
+    """The root command: loads each command on first use, and turns a PatternLiftError raised
+    anywhere below into one line and its exit code."""
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            self.commands.update(_build_commands(cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(COMMAND_MODULES)  # `--help` lists them in this order
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        if args and args[0] not in COMMAND_MODULES:
+            for name in COMMAND_MODULES:  # a typo: "Did you mean ...?" considers every command
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -99,7 +134,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=RICH_MARKUP_MODE,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -119,14 +154,6 @@ def root(
     verbose: bool = typer.Option(False, "--verbose", help="Show tracebacks for errors."),
 ) -> None:
     state.verbose = verbose
-
-
-def _register_commands() -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"patternlift_cli.cli.commands.{name}").register(app)
-
-
-_register_commands()
 
 
 def main() -> None:
