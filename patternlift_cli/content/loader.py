@@ -8,23 +8,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from patternlift_cli.content import cache
-from patternlift_cli.content.models import (
-    KEBAB,
-    LESSON_SECTIONS,
-    Lesson,
-    Mastery,
-    Pattern,
-    PatternMeta,
-    Problem,
-    QuestionFile,
-    Recognition,
-)
 from patternlift_cli.errors import ContentError, UnknownPatternError, UsageError
+
+if TYPE_CHECKING:
+    from patternlift_cli.content.models import Lesson, Pattern, Problem
+    from patternlift_cli.content.outline import CourseOutline
+
+# The content models are imported where a course is parsed or validated: the course outline
+# (`course_outline`, what `patterns` shows) is read without them.
 
 PATTERNS_ROOT = cache.PACKAGED_ROOT
 COURSE_FILE = "course.yaml"
@@ -114,6 +110,8 @@ def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
 
 
 def parse_lesson(path: Path) -> Lesson:
+    from patternlift_cli.content.models import LESSON_SECTIONS, Lesson
+
     markdown = _read_text(path)
     title_match = re.search(r"^# (.+)$", markdown, re.MULTILINE)
     if not title_match:
@@ -139,6 +137,8 @@ def _content_hash(folder: Path) -> str:
 
 
 def load_problem_file(path: Path, pattern_id: str) -> Problem:
+    from patternlift_cli.content.models import Problem
+
     problem: Problem = _validate(Problem, _read_yaml(path), path)
     if problem.id != path.stem:
         raise ContentError(f"{_location(path)}: id: '{problem.id}' differs from its file name")
@@ -148,6 +148,13 @@ def load_problem_file(path: Path, pattern_id: str) -> Problem:
 
 
 def load_pattern_folder(folder: Path) -> Pattern:
+    from patternlift_cli.content.models import (
+        Mastery,
+        Pattern,
+        PatternMeta,
+        QuestionFile,
+    )
+
     meta: PatternMeta = _validate(PatternMeta, _read_yaml(folder / "pattern.yaml"), folder / "pattern.yaml")
     if meta.id != folder.name:
         raise ContentError(f"{_location(folder / 'pattern.yaml')}: id: '{meta.id}' differs from its folder '{folder.name}'")
@@ -206,6 +213,8 @@ def load_course(root: Path) -> tuple[CoursePattern, ...]:
 
 
 def _check_references(patterns: dict[str, Pattern], course: tuple[CoursePattern, ...]) -> None:
+    from patternlift_cli.content.models import Recognition
+
     known = {entry.id for entry in course} or set(patterns)
     for pattern in patterns.values():
         if pattern.id not in known:
@@ -310,6 +319,25 @@ def list_patterns() -> list[Pattern]:
     return load_curriculum().ordered()
 
 
+def course_outline() -> CourseOutline:
+    """Each pattern's id, name, order and prerequisites in course order, and the planned entries:
+    what the course overview shows, read without the rest of the course (content/outline.py)."""
+    return _outline(content_root())
+
+
+@lru_cache(maxsize=4)
+def _outline(root: Path) -> CourseOutline:
+    from patternlift_cli.content import outline
+
+    key = _content_key(root)  # taken before reading, as for the curriculum cache
+    found = outline.load(root, key) if key is not None else None
+    if found is None:
+        found = outline.of(load_curriculum())  # parse errors are reported as for any command
+        if key is not None:
+            outline.store(root, key, found)
+    return found
+
+
 def closest_pattern_ids(name: str, limit: int = 3) -> list[str]:
     ids = list(load_curriculum().patterns)
     return difflib.get_close_matches(name.strip().lower(), ids, n=limit, cutoff=0.5)
@@ -335,6 +363,8 @@ def _lone_problem(root: Path, problem_id: str) -> Problem | None:
 
     A problem id starts with its pattern's id, so the file is found from the name alone.
     """
+    from patternlift_cli.content.models import KEBAB
+
     if not re.fullmatch(KEBAB, problem_id) or not root.is_dir():
         return None
     key = _content_key(root)

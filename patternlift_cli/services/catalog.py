@@ -113,7 +113,7 @@ class Catalog:
         return get_problem(problem_id.strip())
 
     def planned(self) -> list[Any]:
-        """Course entries whose lessons are not written yet."""
-        from patternlift_cli.content.loader import load_curriculum
+        """Course entries whose lessons are not written yet (from the course outline)."""
+        from patternlift_cli.content.loader import course_outline
 
-        return list(load_curriculum().planned())
+        return list(course_outline().planned)

@@ -1,9 +1,9 @@
 """The course overview (`patterns`, `next`, `progress` without a pattern), read with SQLAlchemy Core.
 
 These reads run at the start of the commands a learner types most, so they use the Core tables
-of `db/tables.py` on a plain connection: no ORM, no SQLModel, no result models beyond the ones
-they return. Each function takes anything that executes a Core statement (a Connection, or a
-Session inside a larger read).
+of `db/tables.py` on a plain connection (no ORM, no SQLModel, no result models beyond the ones
+they return) and the curriculum's outline instead of the whole course. Each function takes
+anything that executes a Core statement (a Connection, or a Session inside a larger read).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def review_schedule(connection: Any, user_id: uuid.UUID) -> dict[str, datetime]:
 
 
 def patterns_overview(connection: Any, user_id: uuid.UUID) -> list[PatternOverview]:
-    from patternlift_cli.content.loader import list_patterns
+    from patternlift_cli.content.loader import course_outline
 
     table = learning_sessions.c
     rows = {
@@ -57,7 +57,7 @@ def patterns_overview(connection: Any, user_id: uuid.UUID) -> list[PatternOvervi
         ).all()
     )
     overview = []
-    for pattern in list_patterns():
+    for pattern in course_outline().patterns:  # what is shown of each pattern, without the course
         row = rows.get(pattern.id)
         overview.append(
             PatternOverview(
