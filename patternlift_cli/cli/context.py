@@ -25,11 +25,14 @@ def ui() -> UI:
 def mode() -> str:
     """connected when a server is configured (PATTERNLIFT_SERVER_URL or `login --server`), else
     direct when PATTERNLIFT_DATABASE_URL names a database, else solo."""
-    from patternlift_cli.config import get_settings
     from patternlift_cli.remote import token_store
 
-    if token_store.load() is not None:
-        return CONNECTED
+    return CONNECTED if token_store.load() is not None else _local_mode()
+
+
+def _local_mode() -> str:
+    from patternlift_cli.config import get_settings
+
     return SOLO if get_settings().is_default_sqlite else DIRECT
 
 
@@ -49,7 +52,7 @@ def current_learner(*, ask: bool = True) -> Learner:
 
     from patternlift_cli.services.learner import local_learner, sign_in_locally
 
-    learner = local_learner(signin.remembered_email(), mode=mode())
+    learner = local_learner(signin.remembered_email(), mode=_local_mode())  # not connected: checked above
     if learner is None:
         terminal = ui()
         if not (ask and terminal.interactive()):
@@ -61,6 +64,6 @@ def current_learner(*, ask: bool = True) -> Learner:
         )
         if created:
             terminal.text(f"Welcome, {full_name or stored}! Your 14-day trial has started.")
-        learner = local_learner(signin.remembered_email(), mode=mode())
+        learner = local_learner(signin.remembered_email(), mode=_local_mode())
         assert learner is not None
     return learner
