@@ -8,6 +8,7 @@ and one warm-up run fills the curriculum cache, as every run after the first fin
 the median milliseconds of each and their ratio (goal: <= 1.3). `--other-tree DIR` (a checkout
 of another commit, e.g. `git archive main | tar -x -C DIR`) adds a third series, interleaved
 with the other two: the same command run from DIR's code (PYTHONPATH=DIR), for before/after.
+Both trees' bytecode is compiled first, as pip compiles an installed package's.
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ def main() -> None:
         env = environment(home)
         # pip compiles an installed package's bytecode; an editable checkout run with
         # PYTHONDONTWRITEBYTECODE would recompile every module on every start instead.
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "patternlift_cli")],
-                       check=True, capture_output=True)
+        trees = [Path(__file__).resolve().parents[1], *([args.other_tree.resolve()] if args.other_tree else [])]
+        for tree in trees:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "patternlift_cli")],
+                           check=True, capture_output=True)
         subprocess.run([str(script), "login", "--email", "bench@example.com"], env=env, cwd=home,
                        check=True, capture_output=True)
         baseline_command = [sys.executable, "-c", "import sqlmodel"]
@@ -58,7 +61,7 @@ def main() -> None:
         timed(baseline_command, env, home)
         other_env = {**env, "PYTHONPATH": str(args.other_tree.resolve())} if args.other_tree else None
         if other_env is not None:
-            timed(patterns_command, other_env, home)  # compiles its bytecode
+            timed(patterns_command, other_env, home)  # fills its curriculum cache (its own file name)
         baseline: list[float] = []
         patterns: list[float] = []
         other: list[float] = []
