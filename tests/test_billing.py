@@ -22,19 +22,24 @@ WEBHOOK_SECRET = "whsec_test_secret"
 
 @pytest.fixture
 def stripe_fake(learner, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
+    with FakeStripe() as fake:
+        stripe_environment(monkeypatch, fake)
+        yield fake
+
+
+def stripe_environment(monkeypatch: pytest.MonkeyPatch, fake: FakeStripe) -> None:
+    """The settings that point the CLI at `fake` with the AI tutor configured."""
     from tests.conftest import reset_caches
 
-    with FakeStripe() as fake:
-        monkeypatch.setenv("STRIPE_API_KEY", "sk_test_fake_key")
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-ai")  # the AI tutor is configured
-        monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-        monkeypatch.setenv("PATTERNLIFT_STRIPE_API_BASE", fake.base_url)
-        monkeypatch.setenv("PATTERNLIFT_STRIPE_PRICE_ID", "price_test_plan")
-        monkeypatch.setenv("PATTERNLIFT_CHECKOUT_POLL_SECONDS", "0.05")
-        monkeypatch.setenv("PATTERNLIFT_CHECKOUT_SUCCESS_URL", "https://learn.example.com/checkout/done")
-        monkeypatch.setenv("PATTERNLIFT_CHECKOUT_CANCEL_URL", "https://learn.example.com/checkout/canceled")
-        reset_caches()
-        yield fake
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_fake_key")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-ai")  # the AI tutor is configured
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("PATTERNLIFT_STRIPE_API_BASE", fake.base_url)
+    monkeypatch.setenv("PATTERNLIFT_STRIPE_PRICE_ID", "price_test_plan")
+    monkeypatch.setenv("PATTERNLIFT_CHECKOUT_POLL_SECONDS", "0.05")
+    monkeypatch.setenv("PATTERNLIFT_CHECKOUT_SUCCESS_URL", "https://learn.example.com/checkout/done")
+    monkeypatch.setenv("PATTERNLIFT_CHECKOUT_CANCEL_URL", "https://learn.example.com/checkout/canceled")
+    reset_caches()
 
 
 def cli(*args: str, input: str | None = None):

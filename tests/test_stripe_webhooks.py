@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from patternlift_cli.ports import problems
 from tests.fakes.stripe_server import FakeStripe, signed_event
 from tests.server_support import PEPPER, ServerProcess, start_replicas, start_uvicorn
-from tests.test_billing import WEBHOOK_SECRET, _row, _subscribed, cli, stripe_fake  # noqa: F401  (fixture)
+from tests.test_billing import (
+    WEBHOOK_SECRET,
+    _row,
+    _subscribed,
+    cli,
+    stripe_environment,
+)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -34,9 +40,43 @@ def server_env(database_url: str, fake: FakeStripe, tmp_path: Path) -> dict[str,
     }
 
 
+@pytest.fixture(scope="module")
+def shared_stripe() -> Iterator[FakeStripe]:
+    with FakeStripe() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def postgres_webhook_server(shared_stripe, pg_database_url, tmp_path_factory) -> Iterator[ServerProcess]:
+    """One server process for the module's PostgreSQL tests: their database is the worker's,
+    emptied before each test, and their Stripe the module's fake, reset before each test."""
+    folder = tmp_path_factory.mktemp("webhook-server")
+    server = start_uvicorn(folder, server_env(pg_database_url, shared_stripe, folder), "webhooks")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def webhook_server(stripe_fake, engine, database_url, tmp_path) -> Iterator[ServerProcess]:  # noqa: F811
-    """The real server on the test's database, in its own uvicorn process."""
+def stripe_fake(learner, backend, request, monkeypatch) -> Iterator[FakeStripe]:
+    """test_billing's fake Stripe; on PostgreSQL the module's, which its shared server calls."""
+    if backend == "postgres":
+        fake = request.getfixturevalue("shared_stripe")
+        fake.reset()
+        stripe_environment(monkeypatch, fake)
+        yield fake
+        return
+    with FakeStripe() as fake:
+        stripe_environment(monkeypatch, fake)
+        yield fake
+
+
+@pytest.fixture
+def webhook_server(stripe_fake, engine, database_url, backend, request, tmp_path) -> Iterator[ServerProcess]:
+    """The real server on the test's database, in a uvicorn process (shared on PostgreSQL, where
+    every test's database is the same emptied one; its own on SQLite, a file per test)."""
+    if backend == "postgres":
+        yield request.getfixturevalue("postgres_webhook_server")
+        return
     server = start_uvicorn(tmp_path, server_env(database_url, stripe_fake, tmp_path), "webhooks")
     yield server
     server.stop()
@@ -82,7 +122,7 @@ SERVER_BACKEND = pytest.mark.parametrize("backend", ["postgres"])
 
 @SERVER_BACKEND
 def test_forged_stale_and_future_deliveries_are_refused_and_change_nothing(
-        stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+        stripe_fake, engine, webhook_server) -> None:
     from patternlift_cli.db.models import UserProfile
 
     session = _checked_out(stripe_fake)
@@ -122,7 +162,7 @@ MALFORMED = {
 @SERVER_BACKEND
 @pytest.mark.parametrize("case", list(MALFORMED))
 def test_a_signed_but_malformed_event_is_a_400_recorded_as_rejected(
-        stripe_fake, engine, webhook_server, case) -> None:  # noqa: F811
+        stripe_fake, engine, webhook_server, case) -> None:
     from patternlift_cli.db.models import StripeWebhookEvent
 
     body, reason = MALFORMED[case]
@@ -149,7 +189,7 @@ def _sign(body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def test_webhooks_handle_rejects_a_malformed_saved_event_in_one_line(stripe_fake, engine, tmp_path) -> None:  # noqa: F811
+def test_webhooks_handle_rejects_a_malformed_saved_event_in_one_line(stripe_fake, engine, tmp_path) -> None:
     body, reason = MALFORMED["a JSON list"]
     saved = tmp_path / "event.json"
     saved.write_bytes(body)
@@ -162,7 +202,7 @@ def test_webhooks_handle_rejects_a_malformed_saved_event_in_one_line(stripe_fake
 
 
 @SERVER_BACKEND
-def test_an_oversized_body_is_refused_before_it_is_read(stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+def test_an_oversized_body_is_refused_before_it_is_read(stripe_fake, engine, webhook_server) -> None:
     response = httpx.post(webhook(webhook_server), content=b"x" * (1024 * 1024 + 1),
                           headers={"Stripe-Signature": "t=1,v1=00"})
     assert response.status_code == 413 and response.json()["type"] == problems.TYPE_PREFIX + "content-too-large"
@@ -171,7 +211,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(stripe_fake, engine, web
 
 @SERVER_BACKEND
 @pytest.mark.parametrize("length", [b"abc", b"-5"])
-def test_a_bad_content_length_is_answered_without_a_traceback(stripe_fake, engine, webhook_server, length) -> None:  # noqa: F811
+def test_a_bad_content_length_is_answered_without_a_traceback(stripe_fake, engine, webhook_server, length) -> None:
     host, port = webhook_server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(b"POST /v1/stripe/webhook HTTP/1.1\r\nHost: test\r\nContent-Length: " + length +
@@ -182,7 +222,7 @@ def test_a_bad_content_length_is_answered_without_a_traceback(stripe_fake, engin
     assert "Traceback" not in webhook_server.output()
 
 
-def test_stripe_unreachable_while_refetching_is_retried_later_not_lost(stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+def test_stripe_unreachable_while_refetching_is_retried_later_not_lost(stripe_fake, engine, webhook_server) -> None:
     from patternlift_cli.db.models import Subscription
 
     session = _checked_out(stripe_fake)
@@ -199,7 +239,7 @@ def test_stripe_unreachable_while_refetching_is_retried_later_not_lost(stripe_fa
 
 
 def test_the_same_event_is_processed_once_even_when_delivered_twice_at_once(
-        stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+        stripe_fake, engine, webhook_server) -> None:
     from patternlift_cli.db.models import Subscription
 
     url = webhook(webhook_server)
@@ -233,7 +273,7 @@ def _race(urls: list[str], payload: bytes, signature: str) -> list[str]:
     return outcomes
 
 
-def test_forty_deliveries_at_once_are_all_answered(stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+def test_forty_deliveries_at_once_are_all_answered(stripe_fake, engine, webhook_server) -> None:
     """The old listener's backlog of 5 reset a quarter of 20-40 concurrent deliveries."""
     deliveries = [signed_event("customer.created", {"id": f"cus_{index}"}, WEBHOOK_SECRET) for index in range(40)]
     answers: list[int] = []
@@ -252,7 +292,7 @@ def test_forty_deliveries_at_once_are_all_answered(stripe_fake, engine, webhook_
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
-def test_exactly_once_across_two_replicas(stripe_fake, engine, database_url, tmp_path, backend) -> None:  # noqa: F811
+def test_exactly_once_across_two_replicas(stripe_fake, engine, database_url, tmp_path, backend) -> None:
     servers = start_replicas(tmp_path, server_env(database_url, stripe_fake, tmp_path), 2)
     try:
         session = _checked_out(stripe_fake)
@@ -266,7 +306,7 @@ def test_exactly_once_across_two_replicas(stripe_fake, engine, database_url, tmp
             server.stop()
 
 
-def test_updated_arriving_before_created_ends_in_stripes_current_state(stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+def test_updated_arriving_before_created_ends_in_stripes_current_state(stripe_fake, engine, webhook_server) -> None:
     from patternlift_cli.db.models import Subscription
 
     session = _checked_out(stripe_fake)
@@ -282,7 +322,7 @@ def test_updated_arriving_before_created_ends_in_stripes_current_state(stripe_fa
     assert _row(engine, Subscription).status.value == "past_due"
 
 
-def test_invoice_events_record_payments(stripe_fake, engine, webhook_server) -> None:  # noqa: F811
+def test_invoice_events_record_payments(stripe_fake, engine, webhook_server) -> None:
     from patternlift_cli.db.models import PaymentHistory, StripeWebhookEvent
 
     subscription_id = _subscribed(stripe_fake, engine)
@@ -299,7 +339,7 @@ def test_invoice_events_record_payments(stripe_fake, engine, webhook_server) -> 
     assert (ignored.outcome, ignored.detail) == ("ignored", "event type not used")
 
 
-def test_webhooks_handle_processes_a_saved_event(stripe_fake, engine, tmp_path: Path) -> None:  # noqa: F811
+def test_webhooks_handle_processes_a_saved_event(stripe_fake, engine, tmp_path: Path) -> None:
     session = _checked_out(stripe_fake)
     payload, signature = signed_event("checkout.session.completed", session, WEBHOOK_SECRET)
     event_file = tmp_path / "event.json"
