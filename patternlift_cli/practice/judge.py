@@ -127,7 +127,10 @@ class JudgeSettings(NamedTuple):
     def current(cls) -> JudgeSettings:
         from patternlift_cli.config import get_settings
 
-        settings = get_settings()
+        return cls.of(get_settings())
+
+    @classmethod
+    def of(cls, settings: Any) -> JudgeSettings:  # settings: config.Settings
         return cls(settings.judge_time_limit_seconds, settings.judge_memory_limit_mb,
                    settings.judge_output_limit_kb, settings.judge_sandbox)
 

@@ -150,17 +150,8 @@ def save() -> None:
         return
     try:
         settings = Settings()
-        values = {
-            "content_dir": None if settings.content_dir is None else str(settings.content_dir),
-            "cache_dir": str(settings.cache_dir),
-            "workspace_dir": str(settings.workspace_dir),
-            "judge": {
-                "time_limit_seconds": settings.judge_time_limit_seconds,
-                "memory_limit_mb": settings.judge_memory_limit_mb,
-                "output_limit_kb": settings.judge_output_limit_kb,
-                "sandbox": settings.judge_sandbox,
-            },
-        }
+        values = _values_of(CheckSettings(content_dir=settings.content_dir, cache_dir=settings.cache_dir,
+                                          workspace_dir=settings.workspace_dir, judge=JudgeSettings.of(settings)))
     except Exception:  # noqa: BLE001 - settings that do not validate are the full path's to report
         return
     if _fingerprint(salt) != before:  # something changed while Settings read it
@@ -182,12 +173,7 @@ def _values_of(snapshot: CheckSettings) -> dict[str, Any]:
         "content_dir": None if snapshot.content_dir is None else str(snapshot.content_dir),
         "cache_dir": str(snapshot.cache_dir),
         "workspace_dir": str(snapshot.workspace_dir),
-        "judge": {
-            "time_limit_seconds": snapshot.judge.time_limit_seconds,
-            "memory_limit_mb": snapshot.judge.memory_limit_mb,
-            "output_limit_kb": snapshot.judge.output_limit_kb,
-            "sandbox": snapshot.judge.sandbox,
-        },
+        "judge": snapshot.judge._asdict(),
     }
 
 
