@@ -13,12 +13,13 @@ import json
 import os
 import pty
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.test_cli_entrypoint import entry_point
 
 PROBLEM = "dynamic-programming-1d-1-climbing-stairs"
 SOLUTIONS = {
@@ -40,14 +41,6 @@ LEAN_PROBE = (
     "from patternlift_cli.cli.lean import main\nmain()\n"
 )
 TIMES = re.compile(rb'("(?:cpu_ms|duration_seconds|cpu_seconds)": )-?[0-9][0-9.e+-]*')
-
-
-def _entry_point() -> str:
-    candidate = Path(sys.executable).parent / "patternlift"
-    found = str(candidate) if candidate.exists() else shutil.which("patternlift")
-    if found is None:
-        pytest.fail("the `patternlift` console script is not installed (pip install -e .)")
-    return found
 
 
 def environment(home: Path, **extra: str) -> dict[str, str]:
@@ -83,7 +76,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str], *, tty: bool = False
 
 
 def lean(args: list[str], cwd: Path, env: dict[str, str], *, tty: bool = False) -> tuple[int, bytes, bytes]:
-    return run([_entry_point(), *args], cwd, env, tty=tty)
+    return run([entry_point(), *args], cwd, env, tty=tty)
 
 
 def full(args: list[str], cwd: Path, env: dict[str, str], *, tty: bool = False) -> tuple[int, bytes, bytes]:

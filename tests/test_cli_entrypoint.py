@@ -14,7 +14,8 @@ import pytest
 HEAVY_MODULES = ("sqlmodel", "sqlalchemy", "openai", "stripe")
 
 
-def _entry_point() -> str:
+def entry_point() -> str:
+    """The installed `patternlift` console script (tests/test_check_lean.py runs it too)."""
     candidate = Path(sys.executable).parent / "patternlift"
     found = str(candidate) if candidate.exists() else shutil.which("patternlift")
     if found is None:
@@ -67,8 +68,8 @@ NEEDLESS_FOR_PATTERNS = ("alembic", "yaml", "keyring", "openai", "stripe")
 def test_everyday_commands_leave_alembic_yaml_and_the_sdks_unimported(command: list[str], tmp_path: Path) -> None:
     """Schema at head and the curriculum cached: no migration tool, no YAML parser, no SDKs."""
     (tmp_path / "solution.py").write_text("class Solution:\n    pass\n")
-    assert _run([_entry_point(), "login", "--email", "fast@example.com"], tmp_path).returncode == 0
-    assert _run([_entry_point(), "patterns"], tmp_path).returncode == 0  # fills the cache
+    assert _run([entry_point(), "login", "--email", "fast@example.com"], tmp_path).returncode == 0
+    assert _run([entry_point(), "patterns"], tmp_path).returncode == 0  # fills the cache
     probe = (
         "import json, sys\n"
         f"sys.argv = ['patternlift', *{command!r}]\n"
@@ -83,7 +84,7 @@ def test_everyday_commands_leave_alembic_yaml_and_the_sdks_unimported(command: l
 def test_entry_point_version_and_module_form(tmp_path: Path) -> None:
     from patternlift_cli import __version__
 
-    result = _run([_entry_point(), "--version"], tmp_path)
+    result = _run([entry_point(), "--version"], tmp_path)
     assert result.returncode == 0
     assert result.stdout.strip() == f"patternlift {__version__}"
     result = _run([sys.executable, "-m", "patternlift_cli", "--version"], tmp_path)
@@ -91,7 +92,7 @@ def test_entry_point_version_and_module_form(tmp_path: Path) -> None:
 
 
 def test_first_run_creates_and_migrates_sqlite_in_home(tmp_path: Path) -> None:
-    entry = _entry_point()
+    entry = entry_point()
     result = _run([entry, "login", "--email", "new@example.com"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "patternlift.db").is_file()
@@ -101,7 +102,7 @@ def test_first_run_creates_and_migrates_sqlite_in_home(tmp_path: Path) -> None:
 
 
 def test_command_needing_a_profile_without_a_terminal_says_how(tmp_path: Path) -> None:
-    result = _run([_entry_point(), "whoami"], tmp_path)
+    result = _run([entry_point(), "whoami"], tmp_path)
     assert result.returncode == 5
     assert "patternlift login --email" in result.stderr
     assert "Traceback" not in result.stderr
@@ -121,10 +122,10 @@ def _assert_one_clear_error(result: subprocess.CompletedProcess[str], code: int,
 
 def test_malformed_database_url_names_the_variable(tmp_path: Path) -> None:
     result = _run(
-        [_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL="postgresql+psycopg://u@host:notaport/db"
+        [entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL="postgresql+psycopg://u@host:notaport/db"
     )
     _assert_one_clear_error(result, 3, "PATTERNLIFT_DATABASE_URL")
-    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL="mysql://u@h/db")
+    result = _run([entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL="mysql://u@h/db")
     _assert_one_clear_error(result, 3, "PATTERNLIFT_DATABASE_URL", "mysql")
 
 
@@ -156,7 +157,7 @@ def test_the_database_password_is_never_shown(home: Path, monkeypatch: pytest.Mo
 
 def test_unreachable_server_names_host_and_port(tmp_path: Path) -> None:
     result = _run(
-        [_entry_point(), "login", "--email", "x@example.com"],
+        [entry_point(), "login", "--email", "x@example.com"],
         tmp_path,
         PATTERNLIFT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
     )
@@ -168,11 +169,11 @@ def test_missing_role_and_database_are_named_not_blamed_on_the_server(tmp_path: 
 
     server = sa.make_url(pg_database_url)
     no_role = server.set(username="no_such_role_here", password=None).render_as_string(hide_password=False)
-    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL=no_role)
+    result = _run([entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL=no_role)
     _assert_one_clear_error(result, 4, "has no role 'no_such_role_here'", "PATTERNLIFT_DATABASE_URL")
     assert "server running" not in result.stderr
     no_database = server.set(database="no_such_database_here").render_as_string(hide_password=False)
-    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL=no_database)
+    result = _run([entry_point(), "whoami"], tmp_path, PATTERNLIFT_DATABASE_URL=no_database)
     _assert_one_clear_error(result, 4, "has no database 'no_such_database_here'")
 
 
@@ -181,7 +182,7 @@ def test_corrupt_sqlite_file_is_reported_and_left_alone(tmp_path: Path) -> None:
     database.parent.mkdir(parents=True)
     garbage = b"this is not a database, it is a shopping list\n" * 200
     database.write_bytes(garbage)
-    result = _run([_entry_point(), "login", "--email", "x@example.com"], tmp_path)
+    result = _run([entry_point(), "login", "--email", "x@example.com"], tmp_path)
     _assert_one_clear_error(result, 4, "corrupt or not a database", str(database))
     assert database.read_bytes() == garbage  # nothing the learner had is overwritten
 
@@ -190,7 +191,7 @@ def test_unwritable_sqlite_location_is_reported(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where a folder should be")
     result = _run(
-        [_entry_point(), "login", "--email", "x@example.com"],
+        [entry_point(), "login", "--email", "x@example.com"],
         tmp_path,
         PATTERNLIFT_HOME=str(blocker / "home"),
     )
@@ -200,28 +201,28 @@ def test_unwritable_sqlite_location_is_reported(tmp_path: Path) -> None:
 def test_env_file_that_is_not_utf8_is_one_line_and_left_alone(tmp_path: Path) -> None:
     content = "PATTERNLIFT_AI_MODEL=gpt-4o-mini\n# caf\u00e9 notes\n".encode("latin-1")
     (tmp_path / ".env").write_bytes(content)
-    result = _run([_entry_point(), "whoami"], tmp_path)
+    result = _run([entry_point(), "whoami"], tmp_path)
     _assert_one_clear_error(result, 3, f"{tmp_path / '.env'}: line 2 is not UTF-8", "0xe9")
     assert (tmp_path / ".env").read_bytes() == content
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_non_finite_time_limit_is_called_what_it_is(tmp_path: Path, value: str) -> None:
-    result = _run([_entry_point(), "whoami"], tmp_path, PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS=value)
+    result = _run([entry_point(), "whoami"], tmp_path, PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS=value)
     _assert_one_clear_error(result, 3, "PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS", "finite number")
     assert "60" not in result.stderr
 
 
 def test_malformed_env_file_value_names_the_setting(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS=fast\n")
-    result = _run([_entry_point(), "whoami"], tmp_path)
+    result = _run([entry_point(), "whoami"], tmp_path)
     _assert_one_clear_error(result, 3, "PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS")
 
 
 def test_other_file_system_trouble_is_one_line_and_verbose_shows_the_traceback(tmp_path: Path) -> None:
     # Where the signed-in learner is remembered, a folder stands instead of a file.
     (tmp_path / "data" / "current_learner.json").mkdir(parents=True)
-    result = _run([_entry_point(), "login", "--email", "a@example.com"], tmp_path)
+    result = _run([entry_point(), "login", "--email", "a@example.com"], tmp_path)
     _assert_one_clear_error(result, 4, "Is a directory", "current_learner.json")
-    verbose = _run([_entry_point(), "--verbose", "login", "--email", "a@example.com"], tmp_path)
+    verbose = _run([entry_point(), "--verbose", "login", "--email", "a@example.com"], tmp_path)
     assert verbose.returncode == 4 and "Traceback" in verbose.stderr
