@@ -193,14 +193,14 @@ def test_documented_relative_downgrade_parses(tmp_path: Path) -> None:
     """`patternlift db downgrade -1 --yes`, through the real entry point."""
     from patternlift_cli.db.migrate import script_directory
     from patternlift_cli.db.revision import HEAD_REVISION
-    from tests.test_cli_entrypoint import _entry_point, _run
+    from tests.test_cli_entrypoint import _run, entry_point
 
-    assert _run([_entry_point(), "db", "upgrade"], tmp_path).returncode == 0
-    result = _run([_entry_point(), "db", "downgrade", "-1", "--yes"], tmp_path)
+    assert _run([entry_point(), "db", "upgrade"], tmp_path).returncode == 0
+    result = _run([entry_point(), "db", "downgrade", "-1", "--yes"], tmp_path)
     assert result.returncode == 0, result.stderr
     previous = script_directory().get_revision(HEAD_REVISION).down_revision
     assert f"Database now at revision {previous}." in result.stdout
-    result = _run([_entry_point(), "db", "upgrade", "+1"], tmp_path)
+    result = _run([entry_point(), "db", "upgrade", "+1"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"-> {HEAD_REVISION}" in result.stdout.replace("\n", " ")
 
@@ -212,14 +212,14 @@ def test_concurrent_upgrades_take_turns(backend: str, empty_database_url: str, t
 
     from patternlift_cli.db.migrate import MIGRATION_LOCK_KEY
     from patternlift_cli.db.revision import HEAD_REVISION
-    from tests.test_cli_entrypoint import _entry_point, _environment
+    from tests.test_cli_entrypoint import _environment, entry_point
 
     holder = sa.create_engine(empty_database_url, isolation_level="AUTOCOMMIT")
     with holder.connect() as lock:
         lock.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         environment = _environment(tmp_path, PATTERNLIFT_DATABASE_URL=empty_database_url)
         runs = [
-            subprocess.Popen([_entry_point(), "db", "upgrade"], env=environment, cwd=tmp_path,
+            subprocess.Popen([entry_point(), "db", "upgrade"], env=environment, cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)
         ]

@@ -123,13 +123,13 @@ def test_verbose_shows_the_traceback_plain_mode_does_not(home: Path) -> None:
 
 def test_missing_profile_on_a_terminal_asks_for_the_email_once(tmp_path: Path) -> None:
     """A real pseudo-terminal: the prompt appears, the answer creates the profile."""
-    from tests.test_cli_entrypoint import _entry_point
+    from tests.test_cli_entrypoint import entry_point
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PATTERNLIFT_")}
     environment.update({"PATTERNLIFT_HOME": str(tmp_path), "NO_COLOR": "1", "TERM": "dumb"})
     main_fd, child_fd = pty.openpty()
     process = subprocess.Popen(
-        [_entry_point(), "whoami"], stdin=child_fd, stdout=child_fd, stderr=child_fd,
+        [entry_point(), "whoami"], stdin=child_fd, stdout=child_fd, stderr=child_fd,
         env=environment, cwd=tmp_path, close_fds=True,
     )
     os.close(child_fd)
