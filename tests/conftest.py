@@ -66,6 +66,8 @@ def pg_database_url() -> Iterator[str]:
     name = f"patternlift_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        # A commit need not wait for the disk here: a test kills processes, never PostgreSQL.
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     url = server.set(database=name).render_as_string(hide_password=False)
 
     from patternlift_cli.config import get_settings

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from patternlift_cli.errors import JudgeError
 from patternlift_cli.practice import cases as case_data
-from patternlift_cli.practice import sandbox
+from patternlift_cli.practice import machine_speed, sandbox
 from patternlift_cli.practice.child import ChildProcess, Stopped
 from patternlift_cli.practice.compare import matches
 from patternlift_cli.practice.prelude import table as prelude_table
@@ -122,6 +122,9 @@ class JudgeSettings(NamedTuple):
     memory_limit_mb: int
     output_limit_kb: int
     sandbox: str  # auto | bwrap | none
+    # This machine's slowness against the one the problems' limits were set on (machine_speed);
+    # measured, not a setting, so never part of the snapshot.
+    machine_speed: float = 1.0
 
     @classmethod
     def current(cls) -> JudgeSettings:
@@ -132,11 +135,18 @@ class JudgeSettings(NamedTuple):
     @classmethod
     def of(cls, settings: Any) -> JudgeSettings:  # settings: config.Settings
         return cls(settings.judge_time_limit_seconds, settings.judge_memory_limit_mb,
-                   settings.judge_output_limit_kb, settings.judge_sandbox)
+                   settings.judge_output_limit_kb, settings.judge_sandbox,
+                   machine_speed.factor(settings.cache_dir))
 
 
 def _settings_limits(problem: Any, settings: JudgeSettings, time_limit_seconds: float | None, memory_limit_mb: int | None, output_limit_kb: int | None):
-    cpu = time_limit_seconds or getattr(problem, "time_limit_seconds", None) or settings.time_limit_seconds
+    authored = getattr(problem, "time_limit_seconds", None)
+    if time_limit_seconds:
+        cpu = time_limit_seconds
+    elif authored:
+        cpu = round(authored * settings.machine_speed, 2)  # set on the calibration machine
+    else:
+        cpu = settings.time_limit_seconds
     memory = memory_limit_mb or settings.memory_limit_mb
     output = (output_limit_kb or settings.output_limit_kb) * 1024
     return cpu, memory, output

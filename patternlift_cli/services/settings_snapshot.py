@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from patternlift_cli import __version__
 from patternlift_cli.content.cache import sha256
+from patternlift_cli.practice import machine_speed
 from patternlift_cli.practice.judge import JudgeSettings
 
 FORMAT = 1
@@ -134,7 +135,7 @@ def load() -> CheckSettings | None:
             cache_dir=folder,
             workspace_dir=Path(values["workspace_dir"]),
             judge=JudgeSettings(float(judge["time_limit_seconds"]), int(judge["memory_limit_mb"]),
-                                int(judge["output_limit_kb"]), str(judge["sandbox"])),
+                                int(judge["output_limit_kb"]), str(judge["sandbox"]), machine_speed.factor(folder)),
         )
     except Exception:  # noqa: BLE001 - missing, damaged, or of another shape: the full path
         return None
@@ -173,7 +174,8 @@ def _values_of(snapshot: CheckSettings) -> dict[str, Any]:
         "content_dir": None if snapshot.content_dir is None else str(snapshot.content_dir),
         "cache_dir": str(snapshot.cache_dir),
         "workspace_dir": str(snapshot.workspace_dir),
-        "judge": snapshot.judge._asdict(),
+        # The machine's speed is measured (practice.machine_speed), not a setting to keep here.
+        "judge": {name: value for name, value in snapshot.judge._asdict().items() if name != "machine_speed"},
     }
 
 
