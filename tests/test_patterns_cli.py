@@ -58,3 +58,8 @@ def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  #
 
     result = invoke(monkeypatch, ["progress", "two-pointrs"], [])
     assert result.exit_code == 2 and "Did you mean 'two-pointers'?" in result.output
+    # `ask` names a pattern from the course outline alone, and refuses it the same way.
+    result = invoke(monkeypatch, ["ask", "two-pointrs", "Why sorted?"], [])
+    assert result.exit_code == 2 and "Did you mean 'two-pointers'?" in result.output
+    planned = invoke(monkeypatch, ["ask", "prefix-sum", "Why sums?"], [])
+    assert planned.exit_code == 2 and "not written yet" in planned.output

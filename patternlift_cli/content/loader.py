@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from patternlift_cli.content import cache
-from patternlift_cli.errors import ContentError, UnknownPatternError, UsageError
+from patternlift_cli.errors import ContentError, UsageError
 
 if TYPE_CHECKING:
     from patternlift_cli.content.models import Lesson, Pattern, Problem
@@ -338,23 +338,14 @@ def _outline(root: Path) -> CourseOutline:
     return found
 
 
-def closest_pattern_ids(name: str, limit: int = 3) -> list[str]:
-    ids = list(load_curriculum().patterns)
-    return difflib.get_close_matches(name.strip().lower(), ids, n=limit, cutoff=0.5)
-
-
 def get_pattern(pattern_id: str) -> Pattern:
     curriculum = load_curriculum()
     wanted = pattern_id.strip().lower()
     pattern = curriculum.patterns.get(wanted)
     if pattern is None:
-        planned = {entry.id: entry for entry in curriculum.planned()}
-        if wanted in planned:
-            raise UsageError(
-                f"'{planned[wanted].name}' is part of the course but its lessons are not written yet.",
-                hint="Run `patternlift patterns` to see the patterns you can learn now.",
-            )
-        raise UnknownPatternError(pattern_id, closest_pattern_ids(pattern_id))
+        from patternlift_cli.content.pattern_ids import refuse
+
+        refuse(pattern_id, {entry.id: entry.name for entry in curriculum.planned()}, list(curriculum.patterns))
     return pattern
 
 

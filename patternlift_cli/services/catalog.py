@@ -107,6 +107,13 @@ class Catalog:
 
         return get_pattern(pattern_id.strip().lower())
 
+    def pattern_id(self, pattern_id: str) -> str:
+        """The id of a pattern one can learn, refused as `pattern` refuses it, without reading
+        the pattern's content (the course outline is enough)."""
+        from patternlift_cli.content.pattern_ids import learnable_pattern_id
+
+        return learnable_pattern_id(pattern_id)
+
     def problem(self, problem_id: str) -> Any:
         from patternlift_cli.content.loader import get_problem
 

@@ -34,7 +34,7 @@ def ask(
 
     terminal = ui()
     try:
-        pattern_id = Catalog().pattern(pattern).id
+        pattern_id = Catalog().pattern_id(pattern)  # the tutor reads what it needs of the pattern
         learner = current_learner()
         reply = learner.tutor.reply(
             "question", pattern_id=pattern_id, question=question, on_text=None if as_json else terminal.write
