@@ -9,6 +9,7 @@ unreachable server fails the run; elsewhere the Postgres tests skip with one lin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -85,18 +86,23 @@ def pg_database_url() -> Iterator[str]:
         admin.dispose()
 
 
-def all_tables() -> list[str]:
-    """Every table the models declare (the learners' and the platform's), to empty between tests."""
+@functools.cache
+def all_tables() -> tuple[str, ...]:
+    """Every table the models declare (the learners' and the platform's), to empty between tests,
+    parents first (sorting them takes ~0.3 s: once per process)."""
     from patternlift_cli.db.models import all_tables as schema
 
-    return [table.name for table in schema().sorted_tables]
+    return tuple(table.name for table in schema().sorted_tables)
 
 
 def truncate_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
+    """Empty every table, children before their parents. DELETE, not TRUNCATE: on tables this
+    small it takes ~10 ms where TRUNCATE, which gives each table and index a new file, took ~1 s."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"TRUNCATE {', '.join(all_tables())} CASCADE")
-        connection.exec_driver_sql("TRUNCATE auth.users CASCADE")
+        for table in reversed(all_tables()):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+        connection.exec_driver_sql("DELETE FROM auth.users")
         connection.exec_driver_sql("REFRESH MATERIALIZED VIEW monthly_ai_usage")
     engine.dispose()
 
