@@ -6,6 +6,7 @@ service reserves budget for each one and retries here are its decision, not the 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +42,11 @@ class AttemptFailed(Exception):
         self.retry_after = retry_after
 
 
+@functools.lru_cache(maxsize=8)
 def make_client(*, api_key: str, base_url: str | None, timeout_seconds: float) -> OpenAI:
+    """One client per process for each key, endpoint and timeout. Each new one loads the CA bundle
+    into a new TLS context (~20-60 ms of CPU), and the server makes a reply per request; a client
+    is safe to share between threads and keeps its connections open for the next reply."""
     from openai import OpenAI, Timeout
 
     return OpenAI(
