@@ -98,6 +98,24 @@ def test_the_course_table_keeps_every_id_whole_at_80_columns() -> None:
     assert max(len(line) for line in out.getvalue().splitlines()) <= 80
 
 
+def test_the_problem_list_keeps_every_id_whole_at_80_columns() -> None:
+    """`problems` lists the ids the learner types into `check`: none may be cut or broken."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from patternlift_cli.content.loader import load_curriculum
+    from patternlift_cli.ui import problem_view
+
+    problems = list(load_curriculum().problems.values())
+    rows = [{"id": p.id, "level": p.level, "leetcode": p.leetcode, "title": p.title} for p in problems]
+    out = StringIO()
+    Console(file=out, width=80, color_system=None).print(problem_view.problem_list(rows))
+    cells = {cell for line in out.getvalue().splitlines() for cell in line.split()}
+    assert {p.id for p in problems} <= cells
+    assert max(len(line) for line in out.getvalue().splitlines()) <= 80
+
+
 def test_deep_feedback_names_the_other_options_by_the_letter_shown() -> None:
     from rich.console import Console
 
