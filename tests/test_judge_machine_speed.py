@@ -88,3 +88,16 @@ def test_a_cache_that_cannot_be_written_costs_a_measure_not_a_failure(home: Path
     monkeypatch.setattr(machine_speed, "_measured", 1.8)
     assert machine_speed.factor(blocked / "cache") == 1.8
     assert [path.name for path in home.iterdir()] == ["not-a-folder"]
+
+
+def test_doctor_says_how_the_limits_are_scaled_here(home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from patternlift_cli.cli.app import app
+
+    keep(home / "cache", 2.5)
+    shown = CliRunner().invoke(app, ["doctor"], env={"COLUMNS": "120", "NO_COLOR": "1"})
+    assert shown.exit_code == 0, shown.output
+    assert "Time limits  x2.5: Python runs 2.5x slower here" in shown.output
+    report = CliRunner().invoke(app, ["doctor", "--json"])
+    assert json.loads(report.stdout)["machine_speed"] == 2.5

@@ -360,5 +360,6 @@ def isolation_report() -> dict[str, Any]:
         except JudgeError as error:
             report["probe"] = error.message
             current = sandbox.isolation() if requested != "bwrap" else sandbox.unisolated(error.message)
-    report.update(isolation=current.mode, reason=current.reason, guarantees=sandbox.guarantees(current))
+    report.update(isolation=current.mode, reason=current.reason, guarantees=sandbox.guarantees(current),
+                  machine_speed=JudgeSettings.current().machine_speed)
     return report

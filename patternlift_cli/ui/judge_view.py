@@ -75,6 +75,10 @@ def render_isolation(report: dict[str, Any]) -> Group:
     table.add_row("bwrap", Text(str(report["bwrap"] or "not found")))
     if report.get("probe"):
         table.add_row("Probe", Text(str(report["probe"])))
+    speed = report.get("machine_speed") or 1.0
+    table.add_row("Time limits", Text(
+        f"x{speed:g}: Python runs {speed:g}x slower here than on the machine the limits were set on"
+        if speed > 1 else "as set: this machine is as fast as the one they were set on, or faster"))
     parts: list = [headline, table, Text("It guarantees:", style="bold")]
     parts.extend(Text(f"  • {line}") for line in report["guarantees"])
     if not sandboxed:
