@@ -4,11 +4,14 @@ the official SDK re-fetching from the Stripe-shaped server on 127.0.0.1; SQLite 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import socket
+import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -16,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from patternlift_cli.ports import problems
+from tests.conftest import all_tables, reset_caches
 from tests.fakes.stripe_server import FakeStripe, signed_event
 from tests.server_support import PEPPER, ServerProcess, start_replicas, start_uvicorn
 from tests.test_billing import (
@@ -47,39 +51,58 @@ def shared_stripe() -> Iterator[FakeStripe]:
 
 
 @pytest.fixture(scope="module")
-def postgres_webhook_server(shared_stripe, pg_database_url, tmp_path_factory) -> Iterator[ServerProcess]:
-    """One server process for the module's PostgreSQL tests: their database is the worker's,
-    emptied before each test, and their Stripe the module's fake, reset before each test."""
-    folder = tmp_path_factory.mktemp("webhook-server")
-    server = start_uvicorn(folder, server_env(pg_database_url, shared_stripe, folder), "webhooks")
-    yield server
-    server.stop()
+def shared_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("webhook-sqlite") / "patternlift.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
-def stripe_fake(learner, backend, request, monkeypatch) -> Iterator[FakeStripe]:
-    """test_billing's fake Stripe; on PostgreSQL the module's, which its shared server calls."""
+def database_url(database_url: str, backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """conftest's, except that on SQLite the module's tests share one file, emptied before each
+    test as the PostgreSQL database is, so that one server process serves them all."""
     if backend == "postgres":
-        fake = request.getfixturevalue("shared_stripe")
-        fake.reset()
-        stripe_environment(monkeypatch, fake)
-        yield fake
-        return
-    with FakeStripe() as fake:
-        stripe_environment(monkeypatch, fake)
-        yield fake
+        return database_url
+    shared = request.getfixturevalue("shared_sqlite")
+    with contextlib.closing(sqlite3.connect(shared.removeprefix("sqlite:///"))) as connection:
+        for table in reversed(all_tables()):  # children before their parents
+            connection.execute(f"DELETE FROM {table}")
+        connection.commit()
+    monkeypatch.setenv("PATTERNLIFT_DATABASE_URL", shared)
+    reset_caches()
+    return shared
+
+
+@pytest.fixture(scope="module")
+def module_servers(shared_stripe: FakeStripe, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, str], ServerProcess]]:
+    """One server process per backend for the whole module, started when first needed."""
+    started: dict[str, ServerProcess] = {}
+    folder = tmp_path_factory.mktemp("webhook-servers")
+
+    def server_for(url: str, backend: str) -> ServerProcess:
+        if backend not in started:
+            (folder / backend).mkdir()
+            started[backend] = start_uvicorn(folder / backend, server_env(url, shared_stripe, folder / backend), "webhooks")
+        return started[backend]
+
+    yield server_for
+    for server in started.values():
+        server.stop()
 
 
 @pytest.fixture
-def webhook_server(stripe_fake, engine, database_url, backend, request, tmp_path) -> Iterator[ServerProcess]:
-    """The real server on the test's database, in a uvicorn process (shared on PostgreSQL, where
-    every test's database is the same emptied one; its own on SQLite, a file per test)."""
-    if backend == "postgres":
-        yield request.getfixturevalue("postgres_webhook_server")
-        return
-    server = start_uvicorn(tmp_path, server_env(database_url, stripe_fake, tmp_path), "webhooks")
-    yield server
-    server.stop()
+def stripe_fake(learner, shared_stripe: FakeStripe, monkeypatch) -> FakeStripe:
+    """test_billing's fake Stripe: the module's, which its shared servers call, reset for each test."""
+    shared_stripe.reset()
+    stripe_environment(monkeypatch, shared_stripe)
+    return shared_stripe
+
+
+@pytest.fixture
+def webhook_server(stripe_fake, engine, database_url, backend, module_servers) -> ServerProcess:
+    """The real server on the test's database, in a uvicorn process shared by the module's tests
+    of the same backend (their database is the same one, emptied before each test)."""
+    return module_servers(database_url, backend)
 
 
 def webhook(server: ServerProcess) -> str:
