@@ -74,7 +74,8 @@ def factor(folder: Path | None) -> float:
 
 
 def _python() -> str:
-    return f"{sys.implementation.name} {sys.version.split()[0]} {sys.executable}"
+    """The interpreter, whichever name or venv link started it."""
+    return f"{sys.implementation.name} {sys.version} {os.path.realpath(sys.executable)}"
 
 
 def _read(folder: Path) -> float | None:
