@@ -208,6 +208,14 @@ class Clock:
     def set(self, seconds: float) -> None:
         self.path.write_text(str(seconds))
 
+    def at_window_start(self, window_seconds: int) -> float:
+        """Move the servers' clock to just after a rate-limit window starts, and return the offset.
+        Windows are aligned to the epoch (server/rate_limits.py), so a test's burst counted on the
+        real clock fails when it happens to straddle one, as a run at 05:00 once did."""
+        offset = window_seconds - time.time() % window_seconds + 1
+        self.set(offset)
+        return offset
+
 
 @dataclass
 class Platform:

@@ -13,6 +13,7 @@ import pytest
 
 from patternlift_cli.errors import NotLoggedInError, RateLimitedError, SignInCodeError
 from patternlift_cli.remote import auth
+from patternlift_cli.server.sign_in import REQUEST_WINDOW_SECONDS, TRY_WINDOW_SECONDS
 from tests.server_support import ISSUER, SUPABASE_SECRET, Jwks, Platform, sign_in
 
 # ----- the happy path -----------------------------------------------------------------------
@@ -130,6 +131,7 @@ def test_five_wrong_tries_lock_the_code(platform: Platform) -> None:
 
 
 def test_code_requests_are_limited_per_email_across_replicas(platform: Platform) -> None:
+    start = platform.clock.at_window_start(REQUEST_WINDOW_SECONDS)
     for attempt in range(5):
         auth.request_code(platform.servers[attempt % 2].url, "spam@example.com")
     with pytest.raises(RateLimitedError, match="Too many sign-in codes") as limited:
@@ -138,11 +140,12 @@ def test_code_requests_are_limited_per_email_across_replicas(platform: Platform)
     assert "Try again in" in str(limited.value)
     assert platform.mailbox.count_for("spam@example.com") == 5
     auth.request_code(platform.url, "other@example.com")  # another address is not affected
-    platform.clock.set(3600)
+    platform.clock.set(start + REQUEST_WINDOW_SECONDS)
     auth.request_code(platform.url, "spam@example.com")  # the next window
 
 
 def test_code_requests_are_limited_per_client_address(platform: Platform) -> None:
+    platform.clock.at_window_start(REQUEST_WINDOW_SECONDS)
     for index in range(12):
         auth.request_code(platform.servers[index % 2].url, f"learner{index}@example.com")
     response = httpx.post(f"{platform.url}/v1/auth/email-code", json={"email": "one-more@example.com"})
@@ -151,6 +154,7 @@ def test_code_requests_are_limited_per_client_address(platform: Platform) -> Non
 
 
 def test_code_tries_are_limited_per_email_across_replicas(platform: Platform) -> None:
+    platform.clock.at_window_start(TRY_WINDOW_SECONDS)
     for attempt in range(10):
         with pytest.raises(SignInCodeError):
             auth.exchange(platform.servers[attempt % 2].url, "guess@example.com", f"{attempt:06d}")
@@ -159,6 +163,8 @@ def test_code_tries_are_limited_per_email_across_replicas(platform: Platform) ->
 
 
 def test_limits_hold_under_concurrent_requests_on_two_replicas(platform: Platform) -> None:
+    platform.clock.at_window_start(REQUEST_WINDOW_SECONDS)
+
     def ask(index: int) -> int:
         server = platform.servers[index % 2].url
         return httpx.post(f"{server}/v1/auth/email-code", json={"email": "race@example.com"}, timeout=20).status_code
