@@ -14,11 +14,10 @@ from typer.testing import CliRunner
 
 from patternlift_cli.cli.app import app
 from patternlift_cli.db.revision import HEAD_REVISION
-from tests.conftest import reset_caches
+from tests.conftest import empty_database, reset_caches
 from tests.server_support import (
     PEPPER,
     child_environment,
-    clean_server_database,
     free_port,
     start_process,
 )
@@ -39,7 +38,7 @@ def test_openapi_is_printed_without_a_database(home: Path) -> None:
 @pytest.fixture
 def stale_postgres(pg_database_url: str) -> Iterator[str]:
     """This run's database, marked as migrated only up to the revision before the server's."""
-    clean_server_database(pg_database_url)
+    empty_database(pg_database_url)
     engine = sa.create_engine(pg_database_url)
     with engine.begin() as connection:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '20261125000009'")
@@ -112,7 +111,7 @@ def tries_from(url: str, addresses: list[str]) -> list[int]:
 
 
 def test_workers_on_postgres_behind_a_trusted_proxy(pg_database_url: str, tmp_path: Path) -> None:
-    clean_server_database(pg_database_url)
+    empty_database(pg_database_url)
     port = free_port()
     env = {"PATTERNLIFT_DATABASE_URL": pg_database_url, "PATTERNLIFT_AUTH_PEPPER": PEPPER,
            "PATTERNLIFT_HOME": str(tmp_path), "PATTERNLIFT_AUTH_CODE_TRIES_PER_ADDRESS": "2",

@@ -4,11 +4,9 @@ the official SDK re-fetching from the Stripe-shaped server on 127.0.0.1; SQLite 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from patternlift_cli.ports import problems
-from tests.conftest import all_tables, reset_caches
+from tests.conftest import empty_database, reset_caches
 from tests.fakes.stripe_server import FakeStripe, signed_event
 from tests.server_support import PEPPER, ServerProcess, start_replicas, start_uvicorn
 from tests.test_billing import (
@@ -64,10 +62,7 @@ def database_url(database_url: str, backend: str, request: pytest.FixtureRequest
     if backend == "postgres":
         return database_url
     shared = request.getfixturevalue("shared_sqlite")
-    with contextlib.closing(sqlite3.connect(shared.removeprefix("sqlite:///"))) as connection:
-        for table in reversed(all_tables()):  # children before their parents
-            connection.execute(f"DELETE FROM {table}")
-        connection.commit()
+    empty_database(shared)
     monkeypatch.setenv("PATTERNLIFT_DATABASE_URL", shared)
     reset_caches()
     return shared
