@@ -6,7 +6,6 @@ the host by a token only that test's code carries in its command line.
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import subprocess
@@ -16,8 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from patternlift_cli.config import get_settings
+from patternlift_cli.practice import machine_speed
 from patternlift_cli.practice.judge import judge_source
-from tests.judge_support import SUM_HEADER, SUM_PROBLEM, isolation, processes_with  # noqa: F401
+from tests.judge_support import (  # noqa: F401
+    SUM_HEADER,
+    SUM_PROBLEM,
+    isolation,
+    keep_machine_speed,
+    processes_with,
+)
 
 PROBLEM_ID = "two-pointers-1-pair-with-target-sum"
 TWO_SUM_HEADER = "class Solution:\n    def twoSum(self, numbers: List[int], target: int) -> List[int]:\n"
@@ -143,10 +150,12 @@ def test_stopping_the_cli_leaves_nothing_running(isolation: str, tmp_path: Path,
         "        while True:\n"
         "            pass\n"
     )
-    env = {**os.environ, "PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS": "30"}
+    # The problem's own 1 s limit, scaled as on the slowest machine the judge allows: on a loaded
+    # machine the busy loop otherwise used it up (a verdict, exit 1) before the signal came.
+    keep_machine_speed(get_settings().cache_dir, machine_speed.MOST)
     cli = subprocess.Popen(
         [sys.executable, "-m", "patternlift_cli", "check", PROBLEM_ID, str(solution)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
         assert _wait_until(lambda: processes_with(marker), timeout=20.0), "the solution never started"
