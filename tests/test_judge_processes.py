@@ -6,6 +6,7 @@ the host by a token only that test's code carries in its command line.
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import subprocess
@@ -15,16 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from patternlift_cli.config import get_settings
-from patternlift_cli.practice import machine_speed
 from patternlift_cli.practice.judge import judge_source
-from tests.judge_support import (  # noqa: F401
-    SUM_HEADER,
-    SUM_PROBLEM,
-    isolation,
-    keep_machine_speed,
-    processes_with,
-)
+from tests.judge_support import SUM_HEADER, SUM_PROBLEM, isolation, processes_with  # noqa: F401
 
 PROBLEM_ID = "two-pointers-1-pair-with-target-sum"
 TWO_SUM_HEADER = "class Solution:\n    def twoSum(self, numbers: List[int], target: int) -> List[int]:\n"
@@ -150,12 +143,13 @@ def test_stopping_the_cli_leaves_nothing_running(isolation: str, tmp_path: Path,
         "        while True:\n"
         "            pass\n"
     )
-    # The problem's own 1 s limit, scaled as on the slowest machine the judge allows: on a loaded
-    # machine the busy loop otherwise used it up (a verdict, exit 1) before the signal came.
-    keep_machine_speed(get_settings().cache_dir, machine_speed.MOST)
+    env = {**os.environ, "PATTERNLIFT_JUDGE_TIME_LIMIT_SECONDS": "30"}
     cli = subprocess.Popen(
         [sys.executable, "-m", "patternlift_cli", "check", PROBLEM_ID, str(solution)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        # As in a terminal: a suite started in the background (`pytest &`) has SIGINT ignored, and
+        # every process it starts inherits that, so Ctrl-C would never reach the CLI.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert _wait_until(lambda: processes_with(marker), timeout=20.0), "the solution never started"
@@ -166,4 +160,4 @@ def test_stopping_the_cli_leaves_nothing_running(isolation: str, tmp_path: Path,
             cli.kill()
     assert _wait_until(lambda: not processes_with(marker), timeout=5.0)
     if how == signal.SIGINT:
-        assert cli.returncode == 130
+        assert cli.returncode == 130, cli.communicate()[0].decode(errors="replace")
