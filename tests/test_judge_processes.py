@@ -149,7 +149,7 @@ def test_stopping_the_cli_leaves_nothing_running(isolation: str, tmp_path: Path,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         # As in a terminal: a suite started in the background (`pytest &`) has SIGINT ignored, and
         # every process it starts inherits that, so Ctrl-C would never reach the CLI.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (one C call before exec)
     )
     try:
         assert _wait_until(lambda: processes_with(marker), timeout=20.0), "the solution never started"
