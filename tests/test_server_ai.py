@@ -384,7 +384,7 @@ def test_the_cap_holds_across_two_replicas_and_64_concurrent_ask_processes(ai: P
     # Niced: 64 interpreters starting at once otherwise starve the tests running beside this one
     # (a replica another test started did not answer /healthz within 30 s on a 2-core machine).
     processes = [cli(envs[index % 2], "ask", "two-pointers", "Why sorted input?", "--json",
-                     preexec_fn=lambda: os.nice(10)) for index in range(64)]  # noqa: PLW1509 (one C call before exec)
+                     preexec_fn=lambda: os.nice(10)) for index in range(64)]
     outcomes = []
     try:
         for process in processes:
