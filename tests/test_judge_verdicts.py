@@ -126,3 +126,20 @@ def test_the_time_limit_names_the_case_that_used_the_time(isolation: str) -> Non
     assert report.message.startswith("time limit exceeded on case 7")
     assert [case.status for case in report.cases[:7]] == ["passed"] * 6 + ["timeout"]
     assert all(case.cpu_ms is not None for case in report.cases[:6])
+
+
+LIST_PROBLEM = make_problem(
+    signature={"method": "zeros", "params": [{"name": "n", "type": "int"}], "returns": "List[int]"},
+    cases=[{"args": [2_000_000], "expected": [1]}, {"args": [17_000_000], "expected": [1]}],
+)
+
+
+def test_a_huge_answer_arrives_whole_and_one_over_32_mb_is_refused(isolation: str) -> None:
+    """Millions of numbers come through the pipe in many reads and are compared as sent; past
+    32 MB the judge stops reading and says so."""
+    source = "class Solution:\n    def zeros(self, n: int) -> List[int]:\n        return [0] * n\n"
+    report = judge_source(LIST_PROBLEM, source, time_limit_seconds=20, memory_limit_mb=1024)
+    first, second = report.cases
+    assert first.status == "failed" and first.actual_value == [0] * 2_000_000
+    assert second.status == "error"
+    assert report.verdict == "runtime_error" and "over 32 MB" in report.message
