@@ -31,6 +31,7 @@ def learn(
 ) -> None:
     from patternlift_cli.cli.commands.learn.driver import LearnLoop
     from patternlift_cli.cli.context import current_learner, ui
+    from patternlift_cli.domain import stages
     from patternlift_cli.services.catalog import Catalog
     from patternlift_cli.ui.terminal import LearnerQuit
 
@@ -48,9 +49,11 @@ def learn(
             terminal.text(f"{content.name} starts over from the introduction.")
         else:
             state = learner.learning.open_session(content.id)
-            started_elsewhere = prerequisite_first(learner, terminal, content)
-            if started_elsewhere is not None:
-                content, state = started_elsewhere
+            # Past the introduction the learner has already chosen to go on: not asked again.
+            if state.stage == stages.INTRODUCTION:
+                started_elsewhere = prerequisite_first(learner, terminal, content)
+                if started_elsewhere is not None:
+                    content, state = started_elsewhere
         LearnLoop(learner, terminal, content, state, watch=watch, skip_calibration=skip_calibration).run()
     except LearnerQuit:
         terminal.say(f"Saved. Run [bold]patternlift learn {content.id}[/] to continue where you stopped.")
