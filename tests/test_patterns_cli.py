@@ -40,6 +40,7 @@ def test_patterns_progress_achievements(course, monkeypatch, engine) -> None:  #
 
     words = describe_struggle(f"concept:{first.concept}", {})
     assert table.exit_code == 0 and f"Struggles: {words}" in table.output
+    assert "The only attempt." in table.output
 
     achievements = json.loads(invoke(monkeypatch, ["achievements", "--json"], []).output)
     assert len(achievements) >= 8

@@ -128,7 +128,7 @@ def progress(detail: Any) -> RenderableType:
             parts.append(Text(f"The latest {shown} attempts; {detail.attempts_not_shown} older ones are not shown "
                               "(`--json` has the same window).", style="dim"))
         else:
-            parts.append(Text(f"All {shown} attempts.", style="dim"))
+            parts.append(Text("The only attempt." if shown == 1 else f"All {shown} attempts.", style="dim"))
     return Group(*parts)
 
 
