@@ -241,7 +241,7 @@ def time_spans() -> dict[str, float]:
     timed(records.Work, "step", "  Work.step")
     timed(fastapi.routing, "serialize_response", "response validation + serialization")
     timed(idempotency.IdempotencyClaim, "finish", "stored response + COMMIT")
-    original_work = learning.work
+    original_work = records.work
     totals["  work(): lock + load"] = 0.0
 
     @contextmanager
@@ -259,7 +259,7 @@ def time_spans() -> dict[str, float]:
         else:
             manager.__exit__(None, None, None)
 
-    learning.work = work
+    records.work = work
     return totals
 
 
