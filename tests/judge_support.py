@@ -6,10 +6,8 @@ unusable sandbox fails the run; elsewhere the sandbox half skips with one line s
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -108,13 +106,3 @@ def processes_with(marker: str) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def keep_machine_speed(folder: Path, factor: float, *, age_seconds: float = 0, python: str | None = None) -> None:
-    """Leave a machine-speed reading in `folder` (a settings cache dir), as the judge keeps one."""
-    from patternlift_cli.practice import machine_speed
-
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / machine_speed.FILE_NAME).write_text(json.dumps({
-        "factor": factor, "measured_at": time.time() - age_seconds, "python": python or machine_speed._python(),
-    }))

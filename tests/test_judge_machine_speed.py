@@ -11,7 +11,6 @@ import pytest
 from patternlift_cli.practice import machine_speed
 from patternlift_cli.practice.judge import JudgeSettings, judge_source
 from tests.judge_support import SUM_HEADER, make_problem
-from tests.judge_support import keep_machine_speed as keep
 
 # Spins for a fixed amount of CPU time, however fast the machine is.
 SPIN = SUM_HEADER + (
@@ -23,6 +22,13 @@ PROBLEM = make_problem(
     cases=[{"args": [[1, 2, 3]], "expected": 6}],
     time_limit_seconds=0.25,
 )
+
+
+def keep(folder: Path, factor: float, *, age_seconds: float = 0, python: str | None = None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / machine_speed.FILE_NAME).write_text(json.dumps({
+        "factor": factor, "measured_at": time.time() - age_seconds, "python": python or machine_speed._python(),
+    }))
 
 
 def test_a_problems_own_limit_is_scaled_and_an_explicit_one_is_not(home: Path) -> None:
