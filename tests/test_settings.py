@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import re
-import select
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +11,7 @@ from typer.testing import CliRunner
 from patternlift_cli.cli.app import app
 from patternlift_cli.config import Settings, get_settings, reset_settings_cache
 from patternlift_cli.errors import ConfigError
+from tests.terminal_support import Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,37 +120,10 @@ def test_verbose_shows_the_traceback_plain_mode_does_not(home: Path) -> None:
 
 def test_missing_profile_on_a_terminal_asks_for_the_email_once(tmp_path: Path) -> None:
     """A real pseudo-terminal: the prompt appears, the answer creates the profile."""
-    from tests.test_cli_entrypoint import entry_point
-
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PATTERNLIFT_")}
-    environment.update({"PATTERNLIFT_HOME": str(tmp_path), "NO_COLOR": "1", "TERM": "dumb"})
-    main_fd, child_fd = pty.openpty()
-    process = subprocess.Popen(
-        [entry_point(), "whoami"], stdin=child_fd, stdout=child_fd, stderr=child_fd,
-        env=environment, cwd=tmp_path, close_fds=True,
-    )
-    os.close(child_fd)
-    output = b""
-
-    def read_until(needle: bytes, timeout: float = 30.0) -> None:
-        nonlocal output
-        import time
-
-        deadline = time.monotonic() + timeout
-        while needle not in output and time.monotonic() < deadline:
-            ready, _, _ = select.select([main_fd], [], [], 0.5)
-            if ready:
-                try:
-                    output += os.read(main_fd, 4096)
-                except OSError:
-                    break
-
-    read_until(b"Your email")
-    assert b"Your email" in output, output
-    os.write(main_fd, b"tty@example.com\n")
-    read_until(b"tty@example.com", timeout=30)
-    read_until(b"AI tutor", timeout=30)
-    assert process.wait(timeout=30) == 0, output
-    os.close(main_fd)
-    assert output.count(b"Your email") == 1
-    assert b"AI tutor" in output
+    terminal = Terminal(tmp_path, "whoami")
+    terminal.shows("Your email")
+    terminal.type("tty@example.com")
+    terminal.shows("tty@example.com")
+    screen = terminal.shows("AI tutor")
+    assert terminal.finish() == 0, screen
+    assert screen.count("Your email") == 1
